@@ -1,0 +1,469 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * Checkpoint/restart: system call flags and the image format.
+ *
+ * An image is a stream of records.  Every record starts with a
+ * struct ckpt_hdr that gives its type and its length in bytes, header
+ * included.  The next record starts at the length rounded up to a multiple
+ * of 8, so every record is 8-byte aligned.  All fields are little-endian,
+ * of the width their type gives, and laid out with explicit padding, so the
+ * format does not depend on in-kernel structures.
+ *
+ * The first record is CKPT_REC_HEADER, the last one CKPT_REC_TAIL (or
+ * CKPT_REC_ERROR when checkpoint failed).  Shared objects (credentials, an
+ * mm, an fd table, an open file, a pipe) are written once, before their
+ * first user, and carry an object id ("objref", > 0) that later records
+ * refer to.
+ *
+ * A record type with CKPT_TYPE_OPTIONAL set may be skipped by a reader that
+ * does not know it; an unknown type without that bit makes the image
+ * unreadable.  Readers refuse an image whose major version differs from
+ * theirs; a higher minor version only adds optional records or uses
+ * fields that were reserved (zero) before.
+ *
+ * See Documentation/checkpoint/image-format.rst.
+ */
+#ifndef _UAPI_LINUX_CHECKPOINT_H
+#define _UAPI_LINUX_CHECKPOINT_H
+
+#include <linux/types.h>
+
+/* checkpoint(2) flags */
+#define CHECKPOINT_KILL		0x1UL	/* SIGKILL the target after success */
+#define CHECKPOINT_FLAGS_ALL	(CHECKPOINT_KILL)
+
+/* restart(2) flags */
+#define RESTART_FLAGS_ALL	0x0UL
+
+#define CKPT_MAGIC		"LINUXCR"	/* 8 bytes with the NUL */
+#define CKPT_VERSION_MAJOR	1
+#define CKPT_VERSION_MINOR	0
+
+#define CKPT_ARCH_X86_64	1
+
+#define CKPT_ALIGN		8
+#define CKPT_REC_MAX_LEN	(16U << 20)	/* no record is larger */
+#define CKPT_PATH_MAX		4096		/* including the NUL */
+
+/* Record types */
+#define CKPT_TYPE_OPTIONAL	0x8000
+
+enum ckpt_rec_type {
+	CKPT_REC_HEADER		= 1,	/* struct ckpt_rec_header */
+	CKPT_REC_TAIL		= 2,	/* struct ckpt_rec_tail */
+	CKPT_REC_ERROR		= 3,	/* struct ckpt_rec_error */
+	CKPT_REC_TREE		= 4,	/* struct ckpt_rec_tree + entries */
+	CKPT_REC_CREDS		= 5,	/* struct ckpt_rec_creds + groups */
+	CKPT_REC_FS		= 6,	/* struct ckpt_rec_fs + paths */
+	CKPT_REC_FILE		= 7,	/* struct ckpt_rec_file + path */
+	CKPT_REC_PIPE		= 8,	/* struct ckpt_rec_pipe + data */
+	CKPT_REC_FILES		= 9,	/* struct ckpt_rec_files + fds */
+	CKPT_REC_MM		= 10,	/* struct ckpt_rec_mm */
+	CKPT_REC_VMA		= 11,	/* struct ckpt_rec_vma + path */
+	CKPT_REC_PAGES		= 12,	/* struct ckpt_rec_pages + addrs + data */
+	CKPT_REC_SIGHAND	= 13,	/* struct ckpt_rec_sighand */
+	CKPT_REC_SIGNAL		= 14,	/* struct ckpt_rec_signal */
+	CKPT_REC_SIGPENDING	= 15,	/* struct ckpt_rec_sigpending + infos */
+	CKPT_REC_TASK		= 16,	/* struct ckpt_rec_task */
+	CKPT_REC_X86_REGS	= 17,	/* struct ckpt_rec_x86_regs */
+	CKPT_REC_X86_XSTATE	= 18,	/* struct ckpt_rec_x86_xstate + xsave */
+	CKPT_REC_SKIPPED	= 19,	/* struct ckpt_rec_skipped */
+	CKPT_REC_TASK_END	= 20,	/* struct ckpt_hdr only */
+
+	CKPT_REC_COMMENT	= CKPT_TYPE_OPTIONAL | 1, /* free text */
+};
+
+struct ckpt_hdr {
+	__le32 type;		/* enum ckpt_rec_type */
+	__le32 len;		/* bytes, this header included */
+};
+
+/*
+ * CKPT_REC_HEADER: the first record.
+ */
+struct ckpt_rec_header {
+	struct ckpt_hdr h;
+	__u8 magic[8];		/* CKPT_MAGIC */
+	__le16 major;		/* CKPT_VERSION_MAJOR */
+	__le16 minor;		/* CKPT_VERSION_MINOR */
+	__le16 arch;		/* CKPT_ARCH_* */
+	__le16 __pad;
+	__le32 page_size;
+	__le32 nr_tasks;	/* tasks in the image */
+	__le64 flags;		/* checkpoint(2) flags used */
+	__le64 exclude;		/* CKPT_EXCLUDE_* mask in force */
+	__le64 time;		/* seconds since the epoch (CLOCK_REALTIME) */
+	__le64 id;		/* value checkpoint(2) returned */
+	__u8 release[72];	/* utsname()->release, NUL-terminated */
+	__u8 machine[72];	/* utsname()->machine, NUL-terminated */
+};
+
+/*
+ * CKPT_REC_TAIL: the last record of a complete image.
+ */
+struct ckpt_rec_tail {
+	struct ckpt_hdr h;
+	__u8 magic[8];		/* CKPT_MAGIC */
+	__le64 nr_records;	/* records before this one */
+	__le64 size;		/* bytes before this record */
+};
+
+/*
+ * CKPT_REC_ERROR: written instead of the tail when checkpoint fails after
+ * the header was written, so that the reader learns what was refused.
+ */
+enum ckpt_obj_kind {
+	CKPT_OBJ_NONE		= 0,
+	CKPT_OBJ_TASK		= 1,
+	CKPT_OBJ_THREAD		= 2,
+	CKPT_OBJ_MM		= 3,
+	CKPT_OBJ_VMA		= 4,
+	CKPT_OBJ_FILE		= 5,
+	CKPT_OBJ_SIGNAL		= 6,
+	CKPT_OBJ_CREDS		= 7,
+	CKPT_OBJ_NAMESPACE	= 8,
+	CKPT_OBJ_ARCH		= 9,
+	CKPT_OBJ_FS		= 10,
+};
+
+struct ckpt_rec_error {
+	struct ckpt_hdr h;
+	__le32 error;		/* positive errno checkpoint(2) returns */
+	__le32 pid;		/* task, as seen by the caller; 0 if none */
+	__le32 kind;		/* enum ckpt_obj_kind */
+	__le32 fd;		/* fd number for CKPT_OBJ_FILE, else -1 */
+	__le64 addr;		/* start address for CKPT_OBJ_VMA, else 0 */
+	__u8 msg[];		/* NUL-terminated reason */
+};
+
+/*
+ * CKPT_REC_TREE: the tasks of the image in the order their CKPT_REC_TASK
+ * records follow.  Pids are as seen in the caller's pid namespace.
+ */
+struct ckpt_tree_entry {
+	__le32 pid;
+	__le32 tgid;
+	__le32 ppid;		/* 0: parent outside the image */
+	__le32 pgid;
+	__le32 sid;
+	__le32 __pad;
+};
+
+struct ckpt_rec_tree {
+	struct ckpt_hdr h;
+	__le32 nr_tasks;
+	__le32 __pad;
+	struct ckpt_tree_entry tasks[];
+};
+
+/*
+ * CKPT_REC_CREDS (objref): credentials as seen from the caller's user
+ * namespace.
+ */
+struct ckpt_rec_creds {
+	struct ckpt_hdr h;
+	__le32 objref;
+	__le32 uid, euid, suid, fsuid;
+	__le32 gid, egid, sgid, fsgid;
+	__le32 securebits;
+	__le64 cap_inheritable;
+	__le64 cap_permitted;
+	__le64 cap_effective;
+	__le64 cap_bset;
+	__le64 cap_ambient;
+	__le32 ngroups;
+	__le32 __pad;
+	__le32 groups[];	/* ngroups entries */
+};
+
+/*
+ * CKPT_REC_FS (objref): cwd and root, paths as the caller sees them.
+ */
+struct ckpt_rec_fs {
+	struct ckpt_hdr h;
+	__le32 objref;
+	__le32 umask;
+	__le32 cwd_len;		/* bytes of cwd, NUL included */
+	__le32 root_len;	/* bytes of root, NUL included */
+	__u8 paths[];		/* cwd, then root */
+};
+
+/*
+ * CKPT_REC_PIPE (objref): a pipe or FIFO buffer; both of its ends are in
+ * the image.  The bytes that were buffered and not yet read follow.
+ */
+struct ckpt_rec_pipe {
+	struct ckpt_hdr h;
+	__le32 objref;
+	__le32 __pad;
+	__le64 size;		/* pipe capacity in bytes (F_GETPIPE_SZ) */
+	__le64 nr_bytes;	/* buffered bytes that follow */
+	__u8 data[];
+};
+
+/*
+ * CKPT_REC_FILE (objref): an open file description.
+ */
+enum ckpt_file_type {
+	CKPT_FILE_REGULAR	= 1,	/* regular file or directory, by path */
+	CKPT_FILE_PIPE		= 2,	/* pipe end, pipe_ref names the buffer */
+	CKPT_FILE_FIFO		= 3,	/* FIFO end, by path and pipe_ref */
+	CKPT_FILE_CHRDEV	= 4,	/* character device by rdev */
+	CKPT_FILE_EXTERNAL	= 5,	/* other end outside the image */
+};
+
+struct ckpt_rec_file {
+	struct ckpt_hdr h;
+	__le32 objref;
+	__le32 type;		/* enum ckpt_file_type */
+	__le32 f_flags;		/* O_* flags (open flags and status) */
+	__le32 f_mode;		/* S_IFMT and permission bits of the inode */
+	__le64 pos;		/* file position */
+	__le32 pipe_ref;	/* CKPT_FILE_PIPE/FIFO: objref of the pipe */
+	__le32 rdev;		/* CKPT_FILE_CHRDEV: major << 20 | minor */
+	__le64 dev;		/* identity: new_encode_dev() of the fs */
+	__le64 ino;
+	__le64 size;
+	__le64 mtime_sec;
+	__le32 mtime_nsec;
+	__le32 path_len;	/* bytes of path, NUL included; 0 if none */
+	__u8 path[];
+};
+
+/*
+ * CKPT_REC_FILES (objref): an fd table.
+ */
+#define CKPT_FD_CLOEXEC		0x1
+
+struct ckpt_fd_entry {
+	__le32 fd;
+	__le32 file_ref;	/* objref of a CKPT_REC_FILE */
+	__le32 flags;		/* CKPT_FD_* */
+	__le32 __pad;
+};
+
+struct ckpt_rec_files {
+	struct ckpt_hdr h;
+	__le32 objref;
+	__le32 nr_fds;
+	__le32 max_fds;		/* size of the table */
+	__le32 __pad;
+	struct ckpt_fd_entry fds[];
+};
+
+/*
+ * CKPT_REC_MM (objref): an address space.  Its nr_vmas CKPT_REC_VMA
+ * records follow in ascending address order, each followed by the
+ * CKPT_REC_PAGES records that hold its populated private pages.
+ */
+#define CKPT_AUXV_WORDS		(2 * 64)
+
+struct ckpt_rec_mm {
+	struct ckpt_hdr h;
+	__le32 objref;
+	__le32 nr_vmas;
+	__le64 start_code, end_code;
+	__le64 start_data, end_data;
+	__le64 start_brk, brk;
+	__le64 start_stack;
+	__le64 arg_start, arg_end;
+	__le64 env_start, env_end;
+	__le64 mmap_base;
+	__le64 def_flags;	/* CKPT_VMA_* applied to new mappings */
+	__le32 nr_auxv;		/* words used in auxv[] */
+	__le32 exe_len;		/* bytes of exe path, NUL included */
+	__le64 auxv[CKPT_AUXV_WORDS];
+	__u8 exe[];		/* path of the executable */
+};
+
+enum ckpt_vma_type {
+	CKPT_VMA_ANON		= 1,	/* private anonymous */
+	CKPT_VMA_FILE		= 2,	/* private (or read-only shared) file */
+	CKPT_VMA_VDSO		= 3,
+	CKPT_VMA_VVAR		= 4,
+};
+
+/* ckpt_rec_vma.prot */
+#define CKPT_PROT_READ		0x1
+#define CKPT_PROT_WRITE		0x2
+#define CKPT_PROT_EXEC		0x4
+
+/* ckpt_rec_vma.flags */
+#define CKPT_VMA_GROWSDOWN	0x001
+#define CKPT_VMA_LOCKED		0x002
+#define CKPT_VMA_DONTDUMP	0x004
+#define CKPT_VMA_DONTFORK	0x008
+#define CKPT_VMA_NORESERVE	0x010
+#define CKPT_VMA_HEAP		0x020	/* [heap]: inside start_brk..brk */
+#define CKPT_VMA_STACK		0x040	/* [stack] */
+#define CKPT_VMA_MAYWRITE	0x080
+#define CKPT_VMA_MAYEXEC	0x100
+#define CKPT_VMA_WIPEONFORK	0x200
+#define CKPT_VMA_SKIPPED	0x400	/* contents left out (exclude mask) */
+#define CKPT_VMA_SHARED		0x800	/* MAP_SHARED of a read-only file */
+
+struct ckpt_rec_vma {
+	struct ckpt_hdr h;
+	__le64 start;
+	__le64 end;
+	__le64 pgoff;		/* in pages, for CKPT_VMA_FILE */
+	__le32 type;		/* enum ckpt_vma_type */
+	__le32 prot;		/* CKPT_PROT_* */
+	__le32 flags;		/* CKPT_VMA_* */
+	__le32 path_len;	/* bytes of path, NUL included; 0 if none */
+	__le64 dev;		/* identity of the mapped file */
+	__le64 ino;
+	__le64 size;
+	__le64 mtime_sec;
+	__le32 mtime_nsec;
+	__le32 __pad;
+	__u8 path[];
+};
+
+/*
+ * CKPT_REC_PAGES: nr_pages page addresses, ascending, inside the preceding
+ * VMA, then nr_pages * page_size bytes of contents in the same order.
+ * Pages never populated are not in the image.
+ */
+struct ckpt_rec_pages {
+	struct ckpt_hdr h;
+	__le32 nr_pages;
+	__le32 __pad;
+	__le64 addrs[];
+};
+
+#define CKPT_PAGES_BATCH	256	/* pages per record at most */
+
+/*
+ * CKPT_REC_SIGHAND (objref): the signal actions.  Entry i is for signal
+ * i + 1.
+ */
+#define CKPT_NSIG		64
+
+struct ckpt_sigaction {
+	__le64 handler;		/* SIG_DFL (0), SIG_IGN (1) or an address */
+	__le64 flags;		/* SA_* */
+	__le64 restorer;
+	__le64 mask;
+};
+
+struct ckpt_rec_sighand {
+	struct ckpt_hdr h;
+	__le32 objref;
+	__le32 nr;		/* CKPT_NSIG */
+	struct ckpt_sigaction action[CKPT_NSIG];
+};
+
+/*
+ * CKPT_REC_SIGNAL: the thread-group state (signal_struct).
+ */
+#define CKPT_RLIM_NLIMITS	16
+
+struct ckpt_rlimit {
+	__le64 cur;		/* ~0: RLIM_INFINITY */
+	__le64 max;
+};
+
+struct ckpt_rec_signal {
+	struct ckpt_hdr h;
+	__le32 nr_rlim;		/* CKPT_RLIM_NLIMITS */
+	__le32 __pad;
+	struct ckpt_rlimit rlim[CKPT_RLIM_NLIMITS];
+};
+
+/*
+ * CKPT_REC_SIGPENDING: a queue of pending signals; shared != 0 for the
+ * thread group's queue, else the task's own.  Each siginfo is 128 bytes in
+ * the x86_64 user ABI layout (as rt_sigqueueinfo(2) takes it).
+ */
+struct ckpt_rec_sigpending {
+	struct ckpt_hdr h;
+	__le32 shared;
+	__le32 nr_info;
+	__le64 signal;		/* bit n-1 set: signal n is pending */
+	__u8 info[][128];
+};
+
+/*
+ * CKPT_REC_TASK: one task.  Its objects (creds, fs, files, mm, sighand)
+ * were written before it; after it come its CKPT_REC_SIGNAL,
+ * CKPT_REC_SIGPENDING (task, then shared), the arch records
+ * (CKPT_REC_X86_REGS, CKPT_REC_X86_XSTATE) and CKPT_REC_TASK_END.
+ */
+#define CKPT_TASK_STOPPED	0x1	/* was in group stop (SIGSTOP) */
+#define CKPT_TASK_NO_NEW_PRIVS	0x2
+#define CKPT_TASK_SELF		0x4	/* checkpointed itself */
+
+struct ckpt_rec_task {
+	struct ckpt_hdr h;
+	__le32 pid;		/* as seen by the caller */
+	__le32 tgid;
+	__le32 creds_ref;
+	__le32 fs_ref;
+	__le32 files_ref;
+	__le32 mm_ref;
+	__le32 sighand_ref;
+	__le32 flags;		/* CKPT_TASK_* */
+	__le32 exit_signal;
+	__le32 pdeath_signal;
+	__le32 personality;
+	__le32 rseq_len;
+	__le32 rseq_sig;
+	__le32 sas_ss_flags;
+	__le64 rseq;		/* struct rseq address, 0 if none */
+	__le64 robust_list;	/* robust_list_head address, 0 if none */
+	__le64 robust_list_len;
+	__le64 clear_child_tid;
+	__le64 set_child_tid;
+	__le64 sas_ss_sp;
+	__le64 sas_ss_size;
+	__le64 blocked;		/* bit n-1: signal n blocked */
+	__u8 comm[16];
+};
+
+/*
+ * CKPT_REC_X86_REGS: general registers, already adjusted so that an
+ * interrupted system call is restarted (as after a signal with no
+ * handler): ax holds what user space sees in rax when it resumes at ip.
+ */
+struct ckpt_rec_x86_regs {
+	struct ckpt_hdr h;
+	__le64 r15, r14, r13, r12, rbp, rbx, r11, r10;
+	__le64 r9, r8, rax, rcx, rdx, rsi, rdi;
+	__le64 orig_rax;	/* -1: not in a system call */
+	__le64 rip, cs, eflags, rsp, ss;
+	__le64 fs_base, gs_base;
+	__le64 ds, es, fs, gs;
+};
+
+/*
+ * CKPT_REC_X86_XSTATE: FPU/SSE/AVX... state as an XSAVE standard-format
+ * buffer, as PTRACE_GETREGSET(NT_X86_XSTATE) returns it: the legacy area's
+ * sw_reserved bytes 464..471 hold the XCR0 of the machine (as in core
+ * dumps), xfeatures repeats it.
+ */
+struct ckpt_rec_x86_xstate {
+	struct ckpt_hdr h;
+	__le64 xfeatures;	/* XCR0: features the buffer may contain */
+	__le32 size;		/* bytes of xsave[] */
+	__le32 __pad;
+	__u8 xsave[];
+};
+
+/*
+ * CKPT_REC_SKIPPED: a resource left out on purpose (exclude mask).
+ */
+#define CKPT_EXCLUDE_ANON	0x1	/* private anonymous memory */
+#define CKPT_EXCLUDE_NET	0x2	/* network state */
+#define CKPT_EXCLUDE_FILEDATA	0x4	/* contents of open files */
+#define CKPT_EXCLUDE_ALL	0x7
+
+struct ckpt_rec_skipped {
+	struct ckpt_hdr h;
+	__le32 what;		/* a CKPT_EXCLUDE_* bit */
+	__le32 pid;
+	__le64 start;		/* the range or fd that was skipped */
+	__le64 end;
+};
+
+#endif /* _UAPI_LINUX_CHECKPOINT_H */
