@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Checkpoint/restart: the fd table and the open files.
+ *
+ * Each open file description is saved once, as a CKPT_REC_FILE, by the
+ * ops of its kind; the fd table then names it by object id.  A pipe or a
+ * FIFO is saved with its buffered bytes when the image holds both of its
+ * ends; otherwise its other end is outside and the fd is saved as external,
+ * like a terminal, so that restart can hand the caller's own fds in.
+ */
+
+#include <linux/bvec.h>
+#include <linux/checkpoint.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/kdev_t.h>
+#include <linux/major.h>
+#include <linux/mm.h>
+#include <linux/mount.h>
+#include <linux/pipe_fs_i.h>
+#include <linux/rcupdate.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+
+struct ckpt_fd {
+	struct file *file;
+	unsigned int fd;
+	bool cloexec;
+};
+
+struct ckpt_fdtable {
+	struct ckpt_fd *fds;
+	unsigned int nr;
+	unsigned int max_fds;
+};
+
+/* ops for one kind of open file */
+struct ckpt_file_ops {
+	u32 type;
+	int (*dump)(struct ckpt_ctx *ctx, struct ckpt_fdtable *tbl,
+		    struct ckpt_fd *e, struct ckpt_rec_file *r);
+};
+
+static bool ckpt_pipe_end_in(struct ckpt_fdtable *tbl,
+			     struct pipe_inode_info *pipe, fmode_t mode)
+{
+	unsigned int i;
+
+	for (i = 0; i < tbl->nr; i++) {
+		struct file *f = tbl->fds[i].file;
+
+		if ((f->f_mode & mode) && get_pipe_info(f, false) == pipe)
+			return true;
+	}
+	return false;
+}
+
+/* both ends of the pipe of @file are in the image */
+static bool ckpt_pipe_internal(struct ckpt_fdtable *tbl, struct file *file)
+{
+	struct pipe_inode_info *pipe = get_pipe_info(file, false);
+
+	return ckpt_pipe_end_in(tbl, pipe, FMODE_READ) &&
+	       ckpt_pipe_end_in(tbl, pipe, FMODE_WRITE);
+}
+
+static int ckpt_dump_pipe_buf(struct ckpt_ctx *ctx, struct ckpt_fd *e,
+			      struct pipe_inode_info *pipe, u32 ref)
+{
+	struct ckpt_rec_pipe r = { .objref = cpu_to_le32(ref) };
+	unsigned int tail, n = 0, i;
+	struct bio_vec *bv;
+	struct iov_iter iter;
+	size_t bytes = 0;
+	int ret = 0;
+
+	pipe_lock(pipe);
+	bv = kvmalloc_array(pipe->ring_size, sizeof(*bv), GFP_KERNEL);
+	if (!bv) {
+		pipe_unlock(pipe);
+		return -ENOMEM;
+	}
+	r.size = cpu_to_le64((u64)pipe->max_usage * PAGE_SIZE);
+	for (tail = pipe->tail; tail != pipe->head; tail++) {
+		struct pipe_buffer *buf = pipe_buf(pipe, tail);
+
+		if (buf->flags & PIPE_BUF_FLAG_PACKET) {
+			ret = ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_FILE, e->fd,
+				       0, "packet-mode pipe");
+			break;
+		}
+		ret = pipe_buf_confirm(pipe, buf);
+		if (ret)
+			break;
+		get_page(buf->page);
+		bvec_set_page(&bv[n++], buf->page, buf->len, buf->offset);
+		bytes += buf->len;
+	}
+	pipe_unlock(pipe);
+
+	if (!ret && bytes > CKPT_REC_MAX_LEN - sizeof(r))
+		ret = ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_FILE, e->fd, 0,
+			       "pipe holds too much data");
+	if (!ret) {
+		r.nr_bytes = cpu_to_le64(bytes);
+		iov_iter_bvec(&iter, ITER_SOURCE, bv, n, bytes);
+		ret = ckpt_write_record_iter(ctx, CKPT_REC_PIPE, &r, sizeof(r),
+					     &iter);
+	}
+	for (i = 0; i < n; i++)
+		put_page(bv[i].bv_page);
+	kvfree(bv);
+	return ret;
+}
+
+static int ckpt_dump_pipe(struct ckpt_ctx *ctx, struct ckpt_fdtable *tbl,
+			  struct ckpt_fd *e, struct ckpt_rec_file *r)
+{
+	struct pipe_inode_info *pipe = get_pipe_info(e->file, false);
+	u32 ref = ckpt_obj_lookup(ctx, pipe);
+	int ret;
+
+	if (!ref) {
+		ret = ckpt_obj_insert(ctx, pipe, &ref);
+		if (!ret)
+			ret = ckpt_dump_pipe_buf(ctx, e, pipe, ref);
+		if (ret)
+			return ret;
+	}
+	r->pipe_ref = cpu_to_le32(ref);
+	return 0;
+}
+
+static int ckpt_dump_regular(struct ckpt_ctx *ctx, struct ckpt_fdtable *tbl,
+			     struct ckpt_fd *e, struct ckpt_rec_file *r)
+{
+	r->pos = cpu_to_le64(e->file->f_pos);
+	return 0;
+}
+
+static int ckpt_dump_nothing(struct ckpt_ctx *ctx, struct ckpt_fdtable *tbl,
+			     struct ckpt_fd *e, struct ckpt_rec_file *r)
+{
+	return 0;
+}
+
+static const struct ckpt_file_ops ckpt_regular_ops = {
+	.type = CKPT_FILE_REGULAR,
+	.dump = ckpt_dump_regular,
+};
+
+static const struct ckpt_file_ops ckpt_pipe_ops = {
+	.type = CKPT_FILE_PIPE,
+	.dump = ckpt_dump_pipe,
+};
+
+static const struct ckpt_file_ops ckpt_fifo_ops = {
+	.type = CKPT_FILE_FIFO,
+	.dump = ckpt_dump_pipe,
+};
+
+static const struct ckpt_file_ops ckpt_chrdev_ops = {
+	.type = CKPT_FILE_CHRDEV,
+	.dump = ckpt_dump_nothing,
+};
+
+static const struct ckpt_file_ops ckpt_external_ops = {
+	.type = CKPT_FILE_EXTERNAL,
+	.dump = ckpt_dump_nothing,
+};
+
+/* a device number as the image stores it: major << 20 | minor */
+static u32 ckpt_encode_rdev(dev_t rdev)
+{
+	return MAJOR(rdev) << 20 | MINOR(rdev);
+}
+
+/* /dev/null, /dev/zero, /dev/random, /dev/urandom */
+static bool ckpt_chrdev_supported(dev_t rdev)
+{
+	return MAJOR(rdev) == MEM_MAJOR &&
+	       (MINOR(rdev) == 3 || MINOR(rdev) == 5 ||
+		MINOR(rdev) == 8 || MINOR(rdev) == 9);
+}
+
+static bool ckpt_chrdev_is_tty(dev_t rdev)
+{
+	unsigned int major = MAJOR(rdev);
+
+	return major == TTY_MAJOR || major == TTYAUX_MAJOR ||
+	       (major >= UNIX98_PTY_SLAVE_MAJOR &&
+		major < UNIX98_PTY_SLAVE_MAJOR + UNIX98_PTY_MAJOR_COUNT);
+}
+
+/* the ops for @file, or an error for a kind of file that is refused */
+static const struct ckpt_file_ops *
+ckpt_file_ops(struct ckpt_ctx *ctx, struct ckpt_fdtable *tbl,
+	      struct ckpt_fd *e, const char *path)
+{
+	struct file *file = e->file;
+	struct inode *inode = file_inode(file);
+	umode_t mode = inode->i_mode;
+	bool named = path[0] == '/';
+
+	if (get_pipe_info(file, false)) {
+		if (!ckpt_pipe_internal(tbl, file))
+			return &ckpt_external_ops;
+		return named ? &ckpt_fifo_ops : &ckpt_pipe_ops;
+	}
+	if (file->f_flags & FASYNC) {
+		ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_FILE, e->fd, 0,
+			 "fd %u: O_ASYNC is not supported", e->fd);
+		return ERR_PTR(-EOPNOTSUPP);
+	}
+	if ((S_ISREG(mode) || S_ISDIR(mode)) && named &&
+	    !(file->f_path.mnt->mnt_flags & MNT_INTERNAL)) {
+		if (d_unlinked(file->f_path.dentry))
+			goto deleted;
+		return &ckpt_regular_ops;
+	}
+	if (S_ISCHR(mode) && ckpt_chrdev_supported(inode->i_rdev))
+		return &ckpt_chrdev_ops;
+	if (S_ISCHR(mode) && ckpt_chrdev_is_tty(inode->i_rdev))
+		return &ckpt_external_ops;
+
+	ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_FILE, e->fd, 0,
+		 "fd %u: %s is not supported", e->fd, path);
+	return ERR_PTR(-EOPNOTSUPP);
+deleted:
+	ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_FILE, e->fd, 0,
+		 "fd %u: deleted file %s", e->fd, path);
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static int ckpt_dump_file(struct ckpt_ctx *ctx, struct ckpt_fdtable *tbl,
+			  struct ckpt_fd *e, u32 *ref)
+{
+	struct file *file = e->file;
+	struct inode *inode = file_inode(file);
+	const struct ckpt_file_ops *ops;
+	struct ckpt_rec_file r = {};
+	struct timespec64 mtime;
+	u32 path_len;
+	char *path;
+	int ret;
+
+	*ref = ckpt_obj_lookup(ctx, file);
+	if (*ref)
+		return 0;
+
+	path = ckpt_path(ctx, &file->f_path, &path_len);
+	if (IS_ERR(path))
+		return ckpt_err(ctx, PTR_ERR(path), CKPT_OBJ_FILE, e->fd, 0,
+				"fd %u: no path", e->fd);
+	ops = ckpt_file_ops(ctx, tbl, e, path);
+	if (IS_ERR(ops))
+		return PTR_ERR(ops);
+
+	ret = ops->dump(ctx, tbl, e, &r);
+	if (ret)
+		return ret;
+	/* the path buffer may have been used meanwhile */
+	path = ckpt_path(ctx, &file->f_path, &path_len);
+	if (IS_ERR(path))
+		return PTR_ERR(path);
+
+	ret = ckpt_obj_insert(ctx, file, ref);
+	if (ret)
+		return ret;
+	mtime = inode_get_mtime(inode);
+	r.objref = cpu_to_le32(*ref);
+	r.type = cpu_to_le32(ops->type);
+	r.f_flags = cpu_to_le32(file->f_flags);
+	r.f_mode = cpu_to_le32(inode->i_mode);
+	r.rdev = cpu_to_le32(ckpt_encode_rdev(inode->i_rdev));
+	r.dev = cpu_to_le64(new_encode_dev(inode->i_sb->s_dev));
+	r.ino = cpu_to_le64(inode->i_ino);
+	r.size = cpu_to_le64(i_size_read(inode));
+	r.mtime_sec = cpu_to_le64(mtime.tv_sec);
+	r.mtime_nsec = cpu_to_le32(mtime.tv_nsec);
+	r.path_len = cpu_to_le32(path_len);
+	return ckpt_write_record(ctx, CKPT_REC_FILE, &r, sizeof(r), path,
+				 path_len);
+}
+
+/* take a reference on every open file of @t */
+static int ckpt_collect_fds(struct ckpt_ctx *ctx, struct task_struct *t,
+			    struct ckpt_fdtable *tbl)
+{
+	struct files_struct *files;
+	unsigned int fd, size = 0;
+	struct file *file;
+	bool shared;
+
+	task_lock(t);
+	files = t->files;
+	shared = files && atomic_read(&files->count) > 1;
+	if (files) {
+		rcu_read_lock();
+		tbl->max_fds = files_fdtable(files)->max_fds;
+		rcu_read_unlock();
+	}
+	task_unlock(t);
+	if (!files)
+		return -ESRCH;
+	if (shared)
+		return ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_FILE, -1, 0,
+				"fd table shared with another process");
+
+	for (fd = 0;; fd++) {
+		rcu_read_lock();
+		file = task_lookup_next_fdget_rcu(t, &fd);
+		rcu_read_unlock();
+		if (!file)
+			break;
+		if (tbl->nr == size) {
+			struct ckpt_fd *fds;
+
+			size = size ? 2 * size : 64;
+			fds = kvrealloc(tbl->fds, size * sizeof(*fds),
+					GFP_KERNEL);
+			if (!fds) {
+				fput(file);
+				return -ENOMEM;
+			}
+			tbl->fds = fds;
+		}
+		tbl->fds[tbl->nr].file = file;
+		tbl->fds[tbl->nr].fd = fd;
+		task_lock(t);
+		rcu_read_lock();
+		tbl->fds[tbl->nr].cloexec = t->files &&
+					    close_on_exec(fd, t->files);
+		rcu_read_unlock();
+		task_unlock(t);
+		tbl->nr++;
+	}
+	if (tbl->nr * sizeof(struct ckpt_fd_entry) >
+	    CKPT_REC_MAX_LEN - sizeof(struct ckpt_rec_files))
+		return ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_FILE, -1, 0,
+				"too many open files");
+	return 0;
+}
+
+/**
+ * ckpt_dump_files - save the fd table of @t and the files it holds
+ * @ctx: checkpoint context
+ * @t: the task
+ * @ref: set to the object id of the fd table
+ */
+int ckpt_dump_files(struct ckpt_ctx *ctx, struct task_struct *t, u32 *ref)
+{
+	struct ckpt_rec_files r = {};
+	struct ckpt_fdtable tbl = {};
+	struct ckpt_fd_entry *ents;
+	unsigned int i;
+	int ret;
+
+	ret = ckpt_collect_fds(ctx, t, &tbl);
+	if (ret)
+		goto out;
+	ret = -ENOMEM;
+	ents = kvcalloc(max(tbl.nr, 1U), sizeof(*ents), GFP_KERNEL);
+	if (!ents)
+		goto out;
+	for (i = 0; i < tbl.nr; i++) {
+		u32 file_ref;
+
+		ret = ckpt_dump_file(ctx, &tbl, &tbl.fds[i], &file_ref);
+		if (ret)
+			goto out_ents;
+		ents[i].fd = cpu_to_le32(tbl.fds[i].fd);
+		ents[i].file_ref = cpu_to_le32(file_ref);
+		ents[i].flags = cpu_to_le32(tbl.fds[i].cloexec ?
+					    CKPT_FD_CLOEXEC : 0);
+	}
+	ret = ckpt_obj_insert(ctx, t->files, ref);
+	if (ret)
+		goto out_ents;
+	r.objref = cpu_to_le32(*ref);
+	r.nr_fds = cpu_to_le32(tbl.nr);
+	r.max_fds = cpu_to_le32(tbl.max_fds);
+	ret = ckpt_write_record(ctx, CKPT_REC_FILES, &r, sizeof(r), ents,
+				tbl.nr * sizeof(*ents));
+out_ents:
+	kvfree(ents);
+out:
+	for (i = 0; i < tbl.nr; i++)
+		fput(tbl.fds[i].file);
+	kvfree(tbl.fds);
+	return ret;
+}

@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Checkpoint/restart: the address space.
+ *
+ * The memory map is saved VMA by VMA, each followed by its populated
+ * private pages.  Pages are found by walking the page tables, so pages that
+ * were never touched cost nothing, and they go to the image in batches
+ * straight from the target's page frames: the mmap lock is held to collect
+ * a batch (with a reference on each page), never while writing it.
+ */
+
+#include <linux/bvec.h>
+#include <linux/checkpoint.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/huge_mm.h>
+#include <linux/kdev_t.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/mount.h>
+#include <linux/pagewalk.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/security.h>
+#include <linux/swap.h>
+#include <linux/swapops.h>
+#include <linux/uio.h>
+
+struct ckpt_pagebatch {
+	unsigned int nr;
+	unsigned long next;	/* where the walk stopped */
+	unsigned long fault;	/* a page to fault in first, or 0 */
+	struct page *pages[CKPT_PAGES_BATCH];
+	struct bio_vec bv[CKPT_PAGES_BATCH];
+	struct {
+		struct ckpt_rec_pages h;
+		__le64 addrs[CKPT_PAGES_BATCH];
+	} rec;
+};
+
+/* the private copy of a page is what the image needs */
+static bool ckpt_want_page(struct vm_area_struct *vma, struct page *page)
+{
+	if (!page || is_zero_page(page))
+		return false;
+	return !vma->vm_file || folio_test_anon(page_folio(page));
+}
+
+static void ckpt_batch_add(struct ckpt_pagebatch *b, struct page *page,
+			   unsigned long addr)
+{
+	get_page(page);
+	b->pages[b->nr] = page;
+	b->rec.addrs[b->nr] = cpu_to_le64(addr);
+	b->nr++;
+}
+
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+/* a huge page: its subpages go one by one; called with its lock held */
+static int ckpt_pmd_huge(pmd_t *pmd, unsigned long addr, unsigned long end,
+			 struct mm_walk *walk)
+{
+	struct ckpt_pagebatch *b = walk->private;
+	struct vm_area_struct *vma = walk->vma;
+	struct page *head;
+	int ret = 0;
+
+	if (!pmd_present(*pmd)) {
+		/* migrating: fault it in */
+		b->fault = addr;
+		return 1;
+	}
+	head = vm_normal_page_pmd(vma, addr, *pmd);
+	for (; head && addr < end; addr += PAGE_SIZE) {
+		struct page *page;
+
+		if (b->nr == CKPT_PAGES_BATCH) {
+			ret = 1;
+			break;
+		}
+		page = head + ((addr & ~HPAGE_PMD_MASK) >> PAGE_SHIFT);
+		if (ckpt_want_page(vma, page))
+			ckpt_batch_add(b, page, addr);
+	}
+	if (ret)
+		b->next = addr;
+	return ret;
+}
+#else
+static int ckpt_pmd_huge(pmd_t *pmd, unsigned long addr, unsigned long end,
+			 struct mm_walk *walk)
+{
+	return 0;
+}
+#endif
+
+/* a full batch ends the walk; it goes on at b->next */
+static int ckpt_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long end,
+			  struct mm_walk *walk)
+{
+	struct ckpt_pagebatch *b = walk->private;
+	struct vm_area_struct *vma = walk->vma;
+	pte_t *start_pte, *pte;
+	spinlock_t *ptl;	/* the page table lock */
+	int ret = 0;
+
+	ptl = pmd_trans_huge_lock(pmd, vma);
+	if (ptl) {
+		ret = ckpt_pmd_huge(pmd, addr, end, walk);
+		spin_unlock(ptl);
+		return ret;
+	}
+
+	start_pte = pte_offset_map_lock(walk->mm, pmd, addr, &ptl);
+	if (!start_pte) {
+		walk->action = ACTION_AGAIN;
+		return 0;
+	}
+	for (pte = start_pte; addr < end; pte++, addr += PAGE_SIZE) {
+		pte_t ptent = ptep_get(pte);
+		struct page *page;
+
+		if (pte_none(ptent))
+			continue;
+		if (b->nr == CKPT_PAGES_BATCH) {
+			ret = 1;
+			break;
+		}
+		if (!pte_present(ptent)) {
+			/* swapped out or migrating: fault it in */
+			if (is_pte_marker(ptent))
+				continue;
+			b->fault = addr;
+			ret = 1;
+			break;
+		}
+		page = vm_normal_page(vma, addr, ptent);
+		if (ckpt_want_page(vma, page))
+			ckpt_batch_add(b, page, addr);
+	}
+	pte_unmap_unlock(start_pte, ptl);
+	if (ret)
+		b->next = addr;
+	return ret;
+}
+
+static const struct mm_walk_ops ckpt_walk_ops = {
+	.pmd_entry = ckpt_pmd_entry,
+	.walk_lock = PGWALK_RDLOCK,
+};
+
+static int ckpt_fault_page(struct mm_struct *mm, struct ckpt_pagebatch *b)
+{
+	struct vm_area_struct *vma;
+	struct page *page;
+	long ret;
+
+	ret = get_user_pages_remote(mm, b->fault, 1, FOLL_FORCE, &page, NULL);
+	if (ret < 0)
+		return ret;
+	if (ret != 1)
+		return -EFAULT;
+	vma = vma_lookup(mm, b->fault);
+	if (vma && ckpt_want_page(vma, page))
+		ckpt_batch_add(b, page, b->fault);
+	put_page(page);
+	b->next = b->fault + PAGE_SIZE;
+	return 0;
+}
+
+static int ckpt_write_batch(struct ckpt_ctx *ctx, struct ckpt_pagebatch *b)
+{
+	struct iov_iter iter;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < b->nr; i++)
+		bvec_set_page(&b->bv[i], b->pages[i], PAGE_SIZE, 0);
+	b->rec.h.nr_pages = cpu_to_le32(b->nr);
+	iov_iter_bvec(&iter, ITER_SOURCE, b->bv, b->nr, b->nr * PAGE_SIZE);
+	ret = ckpt_write_record_iter(ctx, CKPT_REC_PAGES, &b->rec,
+				     sizeof(b->rec.h) + b->nr * sizeof(__le64),
+				     &iter);
+	for (i = 0; i < b->nr; i++)
+		put_page(b->pages[i]);
+	b->nr = 0;
+	return ret;
+}
+
+/* save the populated private pages of [start, end), one VMA */
+static int ckpt_dump_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
+			   unsigned long start, unsigned long end)
+{
+	struct ckpt_pagebatch *b = ctx->pages;
+	unsigned long addr = start;
+	int ret = 0;
+
+	while (addr < end && !ret) {
+		ret = mmap_read_lock_killable(mm);
+		if (ret)
+			return ret;
+		b->nr = 0;
+		b->fault = 0;
+		b->next = end;
+		ret = walk_page_range(mm, addr, end, &ckpt_walk_ops, b);
+		if (ret > 0)
+			ret = b->fault ? ckpt_fault_page(mm, b) : 0;
+		mmap_read_unlock(mm);
+		if (b->nr) {
+			int err = ckpt_write_batch(ctx, b);
+
+			ret = ret ?: err;
+		}
+		if (b->next <= addr)
+			return -EAGAIN;
+		addr = b->next;
+		cond_resched();
+	}
+	return ret;
+}
+
+static u32 ckpt_vma_flags(struct vm_area_struct *vma)
+{
+	static const struct {
+		vm_flags_t vm;
+		u32 ckpt;
+	} map[] = {
+		{ VM_GROWSDOWN, CKPT_VMA_GROWSDOWN },
+		{ VM_LOCKED, CKPT_VMA_LOCKED },
+		{ VM_DONTDUMP, CKPT_VMA_DONTDUMP },
+		{ VM_DONTCOPY, CKPT_VMA_DONTFORK },
+		{ VM_NORESERVE, CKPT_VMA_NORESERVE },
+		{ VM_MAYWRITE, CKPT_VMA_MAYWRITE },
+		{ VM_MAYEXEC, CKPT_VMA_MAYEXEC },
+		{ VM_WIPEONFORK, CKPT_VMA_WIPEONFORK },
+		{ VM_MAYSHARE, CKPT_VMA_SHARED },
+	};
+	u32 flags = 0;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(map); i++)
+		if (vma->vm_flags & map[i].vm)
+			flags |= map[i].ckpt;
+	if (vma_is_initial_heap(vma))
+		flags |= CKPT_VMA_HEAP;
+	if (vma_is_initial_stack(vma))
+		flags |= CKPT_VMA_STACK;
+	return flags;
+}
+
+/* what kind of mapping @vma is, or a negative errno if it is refused */
+static int ckpt_vma_type(struct ckpt_ctx *ctx, struct vm_area_struct *vma)
+{
+	const char *name = NULL;
+
+	if (vma->vm_ops && vma->vm_ops->name)
+		name = vma->vm_ops->name(vma);
+	if (name && !strcmp(name, "[vdso]"))
+		return CKPT_VMA_VDSO;
+	if (name && !strcmp(name, "[vvar]"))
+		return CKPT_VMA_VVAR;
+	if (name || (vma->vm_flags & (VM_IO | VM_PFNMAP | VM_MIXEDMAP |
+				      VM_HUGETLB)))
+		return ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_VMA, -1,
+				vma->vm_start, "special mapping %s at %#lx",
+				name ?: "", vma->vm_start);
+	/* shared and writable: the memory is shared with others */
+	if ((vma->vm_flags & VM_MAYSHARE) &&
+	    (!vma->vm_file || (vma->vm_flags & VM_MAYWRITE)))
+		return ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_VMA, -1,
+				vma->vm_start, "shared mapping at %#lx",
+				vma->vm_start);
+	return vma->vm_file ? CKPT_VMA_FILE : CKPT_VMA_ANON;
+}
+
+static void ckpt_fill_identity(struct file *file, __le64 *dev, __le64 *ino,
+			       __le64 *size, __le64 *sec, __le32 *nsec)
+{
+	struct inode *inode = file_inode(file);
+	struct timespec64 mtime = inode_get_mtime(inode);
+
+	*dev = cpu_to_le64(new_encode_dev(inode->i_sb->s_dev));
+	*ino = cpu_to_le64(inode->i_ino);
+	*size = cpu_to_le64(i_size_read(inode));
+	*sec = cpu_to_le64(mtime.tv_sec);
+	*nsec = cpu_to_le32(mtime.tv_nsec);
+}
+
+/* save the VMA at or above *addr, then its pages; 1 when none is left */
+static int ckpt_dump_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
+			 unsigned long *addr)
+{
+	struct ckpt_rec_vma r = {};
+	struct vm_area_struct *vma;
+	struct file *file = NULL;
+	unsigned long start, end;
+	u32 path_len = 0;
+	char *path = NULL;
+	int type, ret;
+
+	ret = mmap_read_lock_killable(mm);
+	if (ret)
+		return ret;
+	vma = find_vma(mm, *addr);
+	if (!vma) {
+		mmap_read_unlock(mm);
+		return 1;
+	}
+	type = ckpt_vma_type(ctx, vma);
+	if (type < 0) {
+		mmap_read_unlock(mm);
+		return type;
+	}
+	start = vma->vm_start;
+	end = vma->vm_end;
+	r.start = cpu_to_le64(start);
+	r.end = cpu_to_le64(end);
+	r.pgoff = cpu_to_le64(vma->vm_pgoff);
+	r.type = cpu_to_le32(type);
+	r.prot = cpu_to_le32(((vma->vm_flags & VM_READ) ? CKPT_PROT_READ : 0) |
+			     ((vma->vm_flags & VM_WRITE) ? CKPT_PROT_WRITE : 0) |
+			     ((vma->vm_flags & VM_EXEC) ? CKPT_PROT_EXEC : 0));
+	r.flags = cpu_to_le32(ckpt_vma_flags(vma));
+	if (type == CKPT_VMA_FILE)
+		file = get_file(vma->vm_file);
+	mmap_read_unlock(mm);
+
+	if (file) {
+		path = ckpt_path(ctx, &file->f_path, &path_len);
+		ret = PTR_ERR_OR_ZERO(path);
+		if (!ret && (path[0] != '/' ||
+			     d_unlinked(file->f_path.dentry) ||
+			     (file->f_path.mnt->mnt_flags & MNT_INTERNAL)))
+			ret = -EOPNOTSUPP;
+		if (ret) {
+			fput(file);
+			return ckpt_err(ctx, ret, CKPT_OBJ_VMA, -1, start,
+					"mapping of a deleted or internal file at %#lx",
+					start);
+		}
+		ckpt_fill_identity(file, &r.dev, &r.ino, &r.size,
+				   &r.mtime_sec, &r.mtime_nsec);
+		fput(file);
+	}
+	r.path_len = cpu_to_le32(path_len);
+	ret = ckpt_write_record(ctx, CKPT_REC_VMA, &r, sizeof(r), path,
+				path_len);
+	if (!ret && (type == CKPT_VMA_ANON || type == CKPT_VMA_FILE))
+		ret = ckpt_dump_pages(ctx, mm, start, end);
+	*addr = end;
+	return ret;
+}
+
+static int ckpt_dump_mm_struct(struct ckpt_ctx *ctx, struct mm_struct *mm,
+			       u32 ref, u32 *nr_vmas)
+{
+	struct ckpt_rec_mm *r;
+	struct file *exe;
+	u32 exe_len = 0;
+	char *path = NULL;
+	int i, ret;
+
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	ret = mmap_read_lock_killable(mm);
+	if (ret)
+		goto out;
+	*nr_vmas = mm->map_count;
+	r->objref = cpu_to_le32(ref);
+	r->nr_vmas = cpu_to_le32(mm->map_count);
+	r->start_code = cpu_to_le64(mm->start_code);
+	r->end_code = cpu_to_le64(mm->end_code);
+	r->start_data = cpu_to_le64(mm->start_data);
+	r->end_data = cpu_to_le64(mm->end_data);
+	r->start_brk = cpu_to_le64(mm->start_brk);
+	r->brk = cpu_to_le64(mm->brk);
+	r->start_stack = cpu_to_le64(mm->start_stack);
+	r->mmap_base = cpu_to_le64(mm->mmap_base);
+	r->def_flags = cpu_to_le64((mm->def_flags & VM_LOCKED) ?
+				   CKPT_VMA_LOCKED : 0);
+	spin_lock(&mm->arg_lock);
+	r->arg_start = cpu_to_le64(mm->arg_start);
+	r->arg_end = cpu_to_le64(mm->arg_end);
+	r->env_start = cpu_to_le64(mm->env_start);
+	r->env_end = cpu_to_le64(mm->env_end);
+	spin_unlock(&mm->arg_lock);
+	mmap_read_unlock(mm);
+
+	BUILD_BUG_ON(AT_VECTOR_SIZE > CKPT_AUXV_WORDS);
+	for (i = 0; i < AT_VECTOR_SIZE; i += 2) {
+		r->auxv[i] = cpu_to_le64(mm->saved_auxv[i]);
+		r->auxv[i + 1] = cpu_to_le64(mm->saved_auxv[i + 1]);
+		if (mm->saved_auxv[i] == AT_NULL)
+			break;
+	}
+	r->nr_auxv = cpu_to_le32(min(i + 2, AT_VECTOR_SIZE));
+
+	exe = get_mm_exe_file(mm);
+	if (exe) {
+		path = ckpt_path(ctx, &exe->f_path, &exe_len);
+		fput(exe);
+		ret = PTR_ERR_OR_ZERO(path);
+		if (ret)
+			goto out;
+	}
+	r->exe_len = cpu_to_le32(exe_len);
+	ret = ckpt_write_record(ctx, CKPT_REC_MM, r, sizeof(*r), path, exe_len);
+out:
+	kfree(r);
+	return ret;
+}
+
+/**
+ * ckpt_dump_mm - save the address space of @t
+ * @ctx: checkpoint context
+ * @t: the task
+ * @ref: set to the object id of the mm
+ */
+int ckpt_dump_mm(struct ckpt_ctx *ctx, struct task_struct *t, u32 *ref)
+{
+	unsigned long addr = 0;
+	struct mm_struct *mm;
+	u32 nr_vmas, n = 0;
+	int ret;
+
+	mm = get_task_mm(t);
+	if (!mm)
+		return -ESRCH;
+	ret = 0;
+	*ref = ckpt_obj_lookup(ctx, mm);
+	if (*ref)
+		goto out;
+	ret = -EOPNOTSUPP;
+	if (atomic_read(&mm->mm_users) > 2) {
+		ckpt_err(ctx, ret, CKPT_OBJ_MM, -1, 0,
+			 "address space shared with another process");
+		goto out;
+	}
+	ret = -ENOMEM;
+	if (!ctx->pages)
+		ctx->pages = kvmalloc(sizeof(*ctx->pages), GFP_KERNEL);
+	if (!ctx->pages)
+		goto out;
+	ret = ckpt_obj_insert(ctx, mm, ref);
+	if (!ret)
+		ret = ckpt_dump_mm_struct(ctx, mm, *ref, &nr_vmas);
+	while (!ret) {
+		ret = ckpt_dump_vma(ctx, mm, &addr);
+		if (!ret)
+			n++;
+	}
+	if (ret == 1)
+		ret = n == nr_vmas ? 0 :
+		      ckpt_err(ctx, -EAGAIN, CKPT_OBJ_MM, -1, 0,
+			       "the memory map changed during checkpoint");
+out:
+	mmput(mm);
+	return ret;
+}
+
+void ckpt_mm_free(struct ckpt_ctx *ctx)
+{
+	kvfree(ctx->pages);
+	ctx->pages = NULL;
+}
