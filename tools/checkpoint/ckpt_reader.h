@@ -1,0 +1,1355 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Header-only reader for checkpoint images
+ *
+ * Reads an image as described by <linux/checkpoint.h>, one record at a
+ * time, and validates it while doing so.  Works on a regular file (mapped),
+ * on any other fd (pipe, socket: read incrementally, no seek needed) and on
+ * a memory buffer.  All functions are static inline; include it and link
+ * with nothing else.  <linux/checkpoint.h> must come from the installed
+ * kernel headers (KHDR_INCLUDES).
+ *
+ * API summary
+ *
+ *   struct ckpt_image *ckpt_image_open(const char *path);
+ *	Open a file ("-" is stdin).  Regular files are mapped, anything else
+ *	is streamed.  NULL with errno set on failure.
+ *   struct ckpt_image *ckpt_image_open_fd(int fd);
+ *	Same for an fd the caller keeps (not closed by ckpt_image_close());
+ *	mapped only if it is a regular file positioned at offset 0.
+ *   struct ckpt_image *ckpt_image_open_stream(int fd);
+ *	Read fd incrementally even if it is a regular file (never mapped);
+ *	the caller keeps the fd.
+ *   struct ckpt_image *ckpt_image_open_mem(const void *buf, size_t len);
+ *	An image in memory (copied if buf is not 8-byte aligned).
+ *   void ckpt_image_close(struct ckpt_image *img);
+ *
+ *   int ckpt_image_next(struct ckpt_image *img, struct ckpt_rec *rec);
+ *	Read and validate the next record: 1 and *rec filled in, 0 at the
+ *	clean end of the image (after TAIL or ERROR and nothing after it),
+ *	-1 on a structural error (see ckpt_image_error()).  rec->hdr points
+ *	to the whole record (header included); in stream mode it is valid
+ *	only until the next call, in mapped/memory mode until close.  Unknown
+ *	optional records are returned too, with rec->known == 0.
+ *   int ckpt_image_rewind(struct ckpt_image *img);
+ *	Start over (0; -1 for a stream that cannot seek back).  Before the
+ *	first read it is a no-op, so check/find/count below work once on a
+ *	fresh pipe.
+ *   const char *ckpt_image_error(const struct ckpt_image *img);
+ *   __u64 ckpt_image_error_offset(const struct ckpt_image *img);
+ *	Last error message ("" if none) and the offset it refers to.
+ *   const struct ckpt_rec_header *ckpt_image_header(const struct ckpt_image *);
+ *	The HEADER record once read (NULL before).
+ *   __u32 ckpt_image_end_type(const struct ckpt_image *img);
+ *	CKPT_REC_TAIL or CKPT_REC_ERROR once the end was reached, else 0.
+ *
+ *   int ckpt_image_check(struct ckpt_image *img, char *err, size_t errlen);
+ *	Rewind and validate the whole image: 0 if well formed (an image
+ *	ending in an ERROR record is well formed), -1 and a message in err.
+ *   int ckpt_image_find(struct ckpt_image *img, __u32 type,
+ *			 struct ckpt_rec *rec);
+ *	Rewind, then the first record of that type: 1 found, 0 not, -1 error.
+ *   int ckpt_image_find_next(struct ckpt_image *img, __u32 type,
+ *			      struct ckpt_rec *rec);
+ *	Same from the current position (no rewind).
+ *   long ckpt_image_count(struct ckpt_image *img, __u32 type);
+ *	Rewind and count the records of that type (-1 on error).
+ *   const void *ckpt_image_find_page(struct ckpt_image *img, __u64 addr);
+ *	Rewind, then the contents of the page at addr from the PAGES
+ *	records (NULL if the image does not hold it); valid as rec->hdr.
+ *
+ *   __u32 ckpt_pages_nr(const struct ckpt_rec *rec);
+ *   int ckpt_pages_get(const struct ckpt_image *img, const struct ckpt_rec *rec,
+ *		       __u32 i, __u64 *addr, const void **data);
+ *	Page i of a PAGES record: its address and contents (0, or -1).
+ *
+ *   const char *ckpt_rec_type_name(__u32 type);  "VMA", ... or NULL
+ *   CKPT_REC(rec, struct ckpt_rec_vma)  typed pointer to the record
+ *   ckpt_le16(), ckpt_le32(), ckpt_le64()  little-endian field accessors
+ *   Variable parts (validated, so in bounds and NUL-terminated; NULL when
+ *   absent): ckpt_fs_cwd(), ckpt_fs_root(), ckpt_file_path(),
+ *   ckpt_vma_path(), ckpt_mm_exe(), ckpt_error_msg(), ckpt_pipe_data().
+ *
+ * Checks done by ckpt_image_next(): HEADER first with magic, major version,
+ * arch and a sane page size; every ckpt_hdr.len in 8..CKPT_REC_MAX_LEN;
+ * zero padding to 8 bytes; each record large enough for its fixed part and
+ * for the variable parts its counts announce; embedded strings terminated;
+ * enum and flag values known; objrefs unique per type and referenced only
+ * after they were written; TREE before the tasks and matching them;
+ * SIGNAL/SIGPENDING/arch records only between TASK and TASK_END; VMA count
+ * as announced by MM, VMAs ascending and page aligned; PAGES addresses
+ * ascending, inside the preceding VMA; TAIL (or ERROR) last with nothing
+ * after it; TAIL.nr_records, TAIL.size and task counts matching; unknown
+ * mandatory record types refused.
+ */
+#ifndef _CKPT_READER_H
+#define _CKPT_READER_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <linux/checkpoint.h>
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define ckpt_le16(x)	((__u16)(x))
+#define ckpt_le32(x)	((__u32)(x))
+#define ckpt_le64(x)	((__u64)(x))
+#else
+#define ckpt_le16(x)	__builtin_bswap16(x)
+#define ckpt_le32(x)	__builtin_bswap32(x)
+#define ckpt_le64(x)	__builtin_bswap64(x)
+#endif
+
+#ifndef O_CLOEXEC
+#define O_CLOEXEC	02000000	/* strict ISO C builds */
+#endif
+
+#define CKPT_REC(rec, type)	((const type *)(rec)->hdr)
+
+#define CKPT_READER_ERRLEN	256
+
+struct ckpt_rec {
+	const struct ckpt_hdr *hdr;	/* the record, ckpt_hdr included */
+	__u32 type;			/* ckpt_hdr.type */
+	__u32 len;			/* ckpt_hdr.len */
+	__u64 offset;			/* from the start of the image */
+	__u64 index;			/* 0 for the HEADER */
+	int known;			/* 0: unknown optional type */
+};
+
+struct ckpt_objref {
+	__u32 type;
+	__u32 objref;
+};
+
+enum {
+	CKPT_ST_START,		/* nothing read yet */
+	CKPT_ST_BODY,		/* after the HEADER */
+	CKPT_ST_END,		/* after TAIL or ERROR */
+	CKPT_ST_DONE,		/* end checked: nothing follows */
+	CKPT_ST_BAD,		/* structural error */
+};
+
+struct ckpt_image {
+	int fd;			/* -1 for memory */
+	int own_fd;
+	const unsigned char *map;	/* mapped or memory image */
+	size_t map_len;
+	int map_kind;		/* 0 stream, 1 mmap, 2 borrowed, 3 malloced */
+	int consumed;		/* stream mode: bytes were read */
+	unsigned char *buf;	/* stream mode: the current record */
+	size_t buf_size;
+	off_t start;		/* stream mode: fd offset of the image, -1 */
+	__u64 pos;		/* offset of the next record */
+
+	int state;
+	__u64 nr_records;
+	struct ckpt_rec_header header;
+	__u32 page_size;
+	__u32 end_type;
+
+	/* tree and tasks */
+	struct ckpt_tree_entry *tree;
+	__u32 nr_tree;
+	int tree_seen;
+	__u32 nr_tasks;		/* TASK records */
+	int in_task;
+	int task_signal, task_regs, task_xstate, task_sigpending;
+
+	/* address space */
+	int in_mm;		/* VMA/PAGES may follow */
+	__u32 vmas_left;
+	int have_vma;
+	__u64 vma_start, vma_end, page_min;
+	__u32 vma_flags;
+
+	struct ckpt_objref *refs;
+	size_t nr_refs, refs_cap;
+
+	char err[CKPT_READER_ERRLEN];
+	__u64 err_offset;
+};
+
+static inline const char *ckpt_rec_type_name(__u32 type)
+{
+	switch (type) {
+	case CKPT_REC_HEADER:		return "HEADER";
+	case CKPT_REC_TAIL:		return "TAIL";
+	case CKPT_REC_ERROR:		return "ERROR";
+	case CKPT_REC_TREE:		return "TREE";
+	case CKPT_REC_CREDS:		return "CREDS";
+	case CKPT_REC_FS:		return "FS";
+	case CKPT_REC_FILE:		return "FILE";
+	case CKPT_REC_PIPE:		return "PIPE";
+	case CKPT_REC_FILES:		return "FILES";
+	case CKPT_REC_MM:		return "MM";
+	case CKPT_REC_VMA:		return "VMA";
+	case CKPT_REC_PAGES:		return "PAGES";
+	case CKPT_REC_SIGHAND:		return "SIGHAND";
+	case CKPT_REC_SIGNAL:		return "SIGNAL";
+	case CKPT_REC_SIGPENDING:	return "SIGPENDING";
+	case CKPT_REC_TASK:		return "TASK";
+	case CKPT_REC_X86_REGS:		return "X86_REGS";
+	case CKPT_REC_X86_XSTATE:	return "X86_XSTATE";
+	case CKPT_REC_SKIPPED:		return "SKIPPED";
+	case CKPT_REC_TASK_END:		return "TASK_END";
+	case CKPT_REC_COMMENT:		return "COMMENT";
+	}
+	return NULL;
+}
+
+/* The fixed part of each known record type. */
+static inline size_t ckpt_rec_min_len(__u32 type)
+{
+	switch (type) {
+	case CKPT_REC_HEADER:		return sizeof(struct ckpt_rec_header);
+	case CKPT_REC_TAIL:		return sizeof(struct ckpt_rec_tail);
+	case CKPT_REC_ERROR:		return sizeof(struct ckpt_rec_error);
+	case CKPT_REC_TREE:		return sizeof(struct ckpt_rec_tree);
+	case CKPT_REC_CREDS:		return sizeof(struct ckpt_rec_creds);
+	case CKPT_REC_FS:		return sizeof(struct ckpt_rec_fs);
+	case CKPT_REC_FILE:		return sizeof(struct ckpt_rec_file);
+	case CKPT_REC_PIPE:		return sizeof(struct ckpt_rec_pipe);
+	case CKPT_REC_FILES:		return sizeof(struct ckpt_rec_files);
+	case CKPT_REC_MM:		return sizeof(struct ckpt_rec_mm);
+	case CKPT_REC_VMA:		return sizeof(struct ckpt_rec_vma);
+	case CKPT_REC_PAGES:		return sizeof(struct ckpt_rec_pages);
+	case CKPT_REC_SIGHAND:		return sizeof(struct ckpt_rec_sighand);
+	case CKPT_REC_SIGNAL:		return sizeof(struct ckpt_rec_signal);
+	case CKPT_REC_SIGPENDING:	return sizeof(struct ckpt_rec_sigpending);
+	case CKPT_REC_TASK:		return sizeof(struct ckpt_rec_task);
+	case CKPT_REC_X86_REGS:		return sizeof(struct ckpt_rec_x86_regs);
+	case CKPT_REC_X86_XSTATE:	return sizeof(struct ckpt_rec_x86_xstate);
+	case CKPT_REC_SKIPPED:		return sizeof(struct ckpt_rec_skipped);
+	case CKPT_REC_TASK_END:		return sizeof(struct ckpt_hdr);
+	case CKPT_REC_COMMENT:		return sizeof(struct ckpt_hdr);
+	}
+	return sizeof(struct ckpt_hdr);
+}
+
+static inline const char *ckpt_image_error(const struct ckpt_image *img)
+{
+	return img->err;
+}
+
+static inline __u64 ckpt_image_error_offset(const struct ckpt_image *img)
+{
+	return img->err_offset;
+}
+
+static inline const struct ckpt_rec_header *
+ckpt_image_header(const struct ckpt_image *img)
+{
+	return img->state == CKPT_ST_START ? NULL : &img->header;
+}
+
+static inline __u32 ckpt_image_end_type(const struct ckpt_image *img)
+{
+	return img->end_type;
+}
+
+/* Record a structural error at offset off; always returns -1. */
+static inline int ckpt_image_fail(struct ckpt_image *img, __u64 off,
+				  const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(img->err, sizeof(img->err), "offset %llu: ",
+		     (unsigned long long)off);
+	if (n < 0 || (size_t)n >= sizeof(img->err))
+		n = 0;
+	va_start(ap, fmt);
+	vsnprintf(img->err + n, sizeof(img->err) - n, fmt, ap);
+	va_end(ap);
+	img->err_offset = off;
+	img->state = CKPT_ST_BAD;
+	return -1;
+}
+
+static inline void ckpt_image_reset(struct ckpt_image *img)
+{
+	img->pos = 0;
+	img->state = CKPT_ST_START;
+	img->nr_records = 0;
+	memset(&img->header, 0, sizeof(img->header));
+	img->page_size = 0;
+	img->end_type = 0;
+	free(img->tree);
+	img->tree = NULL;
+	img->nr_tree = 0;
+	img->tree_seen = 0;
+	img->nr_tasks = 0;
+	img->in_task = 0;
+	img->in_mm = 0;
+	img->vmas_left = 0;
+	img->have_vma = 0;
+	img->nr_refs = 0;
+	img->err[0] = '\0';
+	img->err_offset = 0;
+}
+
+static inline struct ckpt_image *ckpt_image_alloc(void)
+{
+	struct ckpt_image *img = calloc(1, sizeof(*img));
+
+	if (!img)
+		return NULL;
+	img->fd = -1;
+	img->start = -1;
+	return img;
+}
+
+static inline struct ckpt_image *ckpt_image_open_mem(const void *buf,
+						     size_t len)
+{
+	struct ckpt_image *img = ckpt_image_alloc();
+
+	if (!img)
+		return NULL;
+	if ((unsigned long)buf % CKPT_ALIGN) {
+		void *copy = malloc(len ? len : 1);
+
+		if (!copy) {
+			free(img);
+			return NULL;
+		}
+		memcpy(copy, buf, len);
+		buf = copy;
+		img->map_kind = 3;
+	} else {
+		img->map_kind = 2;
+	}
+	img->map = buf;
+	img->map_len = len;
+	return img;
+}
+
+static inline struct ckpt_image *ckpt_image_open_fd(int fd)
+{
+	struct ckpt_image *img = ckpt_image_alloc();
+	struct stat st;
+
+	if (!img)
+		return NULL;
+	img->fd = fd;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    lseek(fd, 0, SEEK_CUR) == 0) {
+		void *p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+
+		if (p != MAP_FAILED) {
+			img->map = p;
+			img->map_len = st.st_size;
+			img->map_kind = 1;
+			return img;
+		}
+	}
+	img->start = lseek(fd, 0, SEEK_CUR);
+	return img;
+}
+
+static inline struct ckpt_image *ckpt_image_open_stream(int fd)
+{
+	struct ckpt_image *img = ckpt_image_alloc();
+
+	if (!img)
+		return NULL;
+	img->fd = fd;
+	img->start = lseek(fd, 0, SEEK_CUR);
+	return img;
+}
+
+static inline struct ckpt_image *ckpt_image_open(const char *path)
+{
+	struct ckpt_image *img;
+	int fd;
+
+	if (!strcmp(path, "-"))
+		return ckpt_image_open_fd(STDIN_FILENO);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	img = ckpt_image_open_fd(fd);
+	if (!img) {
+		close(fd);
+		return NULL;
+	}
+	img->own_fd = 1;
+	return img;
+}
+
+static inline void ckpt_image_close(struct ckpt_image *img)
+{
+	if (!img)
+		return;
+	if (img->map_kind == 1)
+		munmap((void *)img->map, img->map_len);
+	else if (img->map_kind == 3)
+		free((void *)img->map);
+	if (img->own_fd)
+		close(img->fd);
+	free(img->buf);
+	free(img->tree);
+	free(img->refs);
+	free(img);
+}
+
+static inline int ckpt_image_rewind(struct ckpt_image *img)
+{
+	if (img->map_kind == 0 && img->consumed) {
+		if (img->start < 0 ||
+		    lseek(img->fd, img->start, SEEK_SET) != img->start) {
+			snprintf(img->err, sizeof(img->err),
+				 "cannot rewind a stream");
+			return -1;
+		}
+		img->consumed = 0;
+	}
+	ckpt_image_reset(img);
+	return 0;
+}
+
+/*
+ * Stream mode: read exactly len bytes into img->buf at off.  Returns the
+ * number of bytes read (short only at end of file) or -1 on a read error.
+ */
+static inline ssize_t ckpt_stream_read(struct ckpt_image *img, size_t off,
+				       size_t len)
+{
+	size_t done = 0;
+
+	if (off + len > img->buf_size) {
+		size_t size = img->buf_size ? img->buf_size : 4096;
+		unsigned char *p;
+
+		while (size < off + len)
+			size *= 2;
+		p = realloc(img->buf, size);
+		if (!p)
+			return -1;
+		img->buf = p;
+		img->buf_size = size;
+	}
+	while (done < len) {
+		ssize_t n = read(img->fd, img->buf + off + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		img->consumed = 1;
+		done += n;
+	}
+	return done;
+}
+
+/*
+ * Make bytes [pos, pos + len) of the image available and return a pointer
+ * to them; *got is set to the number of bytes available (< len at EOF).
+ * In stream mode, off is where in img->buf they go.
+ */
+static inline const unsigned char *ckpt_image_get(struct ckpt_image *img,
+						  size_t off, size_t len,
+						  size_t *got)
+{
+	ssize_t n;
+
+	if (img->map_kind) {
+		__u64 pos = img->pos + off;
+		size_t avail = pos < img->map_len ? img->map_len - pos : 0;
+
+		*got = avail < len ? avail : len;
+		return img->map + pos;
+	}
+	n = ckpt_stream_read(img, off, len);
+	if (n < 0)
+		return NULL;
+	*got = n;
+	return img->buf + off;
+}
+
+static inline struct ckpt_objref *ckpt_ref_find(struct ckpt_image *img,
+						__u32 type, __u32 objref)
+{
+	size_t i;
+
+	for (i = 0; i < img->nr_refs; i++)
+		if (img->refs[i].type == type && img->refs[i].objref == objref)
+			return &img->refs[i];
+	return NULL;
+}
+
+/* Returns 0, or -1 (error set) if objref is 0 or a duplicate. */
+static inline int ckpt_ref_add(struct ckpt_image *img, const struct ckpt_rec *rec,
+			       __u32 objref)
+{
+	if (!objref)
+		return ckpt_image_fail(img, rec->offset, "%s: objref 0",
+				       ckpt_rec_type_name(rec->type));
+	if (ckpt_ref_find(img, rec->type, objref))
+		return ckpt_image_fail(img, rec->offset,
+				       "%s: duplicate objref %u",
+				       ckpt_rec_type_name(rec->type), objref);
+	if (img->nr_refs == img->refs_cap) {
+		size_t cap = img->refs_cap ? 2 * img->refs_cap : 64;
+		struct ckpt_objref *p = realloc(img->refs, cap * sizeof(*p));
+
+		if (!p)
+			return ckpt_image_fail(img, rec->offset,
+					       "out of memory");
+		img->refs = p;
+		img->refs_cap = cap;
+	}
+	img->refs[img->nr_refs].type = rec->type;
+	img->refs[img->nr_refs].objref = objref;
+	img->nr_refs++;
+	return 0;
+}
+
+/* Returns 0, or -1 (error set) if objref does not name a known object. */
+static inline int ckpt_ref_use(struct ckpt_image *img,
+			       const struct ckpt_rec *rec, const char *field,
+			       __u32 type, __u32 objref)
+{
+	if (ckpt_ref_find(img, type, objref))
+		return 0;
+	return ckpt_image_fail(img, rec->offset,
+			       "%s: %s %u does not name an earlier %s record",
+			       ckpt_rec_type_name(rec->type), field, objref,
+			       ckpt_rec_type_name(type));
+}
+
+/*
+ * Check a string of len bytes (NUL included) at byte off of the record:
+ * in bounds, at most CKPT_PATH_MAX, NUL-terminated with no NUL before.
+ * len 0 means absent and is accepted unless required.
+ */
+static inline int ckpt_check_str(struct ckpt_image *img,
+				 const struct ckpt_rec *rec, const char *what,
+				 __u64 off, __u32 len, int required)
+{
+	const char *s = (const char *)rec->hdr + off;
+	const char *name = ckpt_rec_type_name(rec->type);
+
+	if (!len) {
+		if (required)
+			return ckpt_image_fail(img, rec->offset,
+					       "%s: no %s", name, what);
+		return 0;
+	}
+	if (len > CKPT_PATH_MAX)
+		return ckpt_image_fail(img, rec->offset,
+				       "%s: %s length %u > %u", name, what,
+				       len, CKPT_PATH_MAX);
+	if (off + len > rec->len)
+		return ckpt_image_fail(img, rec->offset,
+				       "%s: %s (%u bytes at %llu) beyond len %u",
+				       name, what, len,
+				       (unsigned long long)off, rec->len);
+	if (s[len - 1] != '\0' || strlen(s) != len - 1)
+		return ckpt_image_fail(img, rec->offset,
+				       "%s: %s is not a NUL-terminated string of %u bytes",
+				       name, what, len);
+	return 0;
+}
+
+/* Check that rec->len covers need bytes. */
+static inline int ckpt_check_len(struct ckpt_image *img,
+				 const struct ckpt_rec *rec, __u64 need,
+				 const char *what)
+{
+	if (rec->len >= need)
+		return 0;
+	return ckpt_image_fail(img, rec->offset,
+			       "%s: len %u too small for %s (%llu bytes)",
+			       ckpt_rec_type_name(rec->type), rec->len, what,
+			       (unsigned long long)need);
+}
+
+static inline int ckpt_check_header(struct ckpt_image *img,
+				    const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_header *h = CKPT_REC(rec, struct ckpt_rec_header);
+	__u32 ps = ckpt_le32(h->page_size);
+
+	if (memcmp(h->magic, CKPT_MAGIC, sizeof(h->magic)))
+		return ckpt_image_fail(img, rec->offset, "HEADER: bad magic");
+	if (ckpt_le16(h->major) != CKPT_VERSION_MAJOR)
+		return ckpt_image_fail(img, rec->offset,
+				       "HEADER: unsupported version %u.%u (reader: %u.%u)",
+				       ckpt_le16(h->major), ckpt_le16(h->minor),
+				       CKPT_VERSION_MAJOR, CKPT_VERSION_MINOR);
+	if (ckpt_le16(h->arch) != CKPT_ARCH_X86_64)
+		return ckpt_image_fail(img, rec->offset,
+				       "HEADER: unsupported arch %u",
+				       ckpt_le16(h->arch));
+	if (ps < 4096 || ps > (1U << 20) || (ps & (ps - 1)))
+		return ckpt_image_fail(img, rec->offset,
+				       "HEADER: bad page_size %u", ps);
+	if (ckpt_le64(h->flags) & ~(__u64)CHECKPOINT_FLAGS_ALL)
+		return ckpt_image_fail(img, rec->offset,
+				       "HEADER: unknown flags 0x%llx",
+				       (unsigned long long)ckpt_le64(h->flags));
+	if (ckpt_le64(h->exclude) & ~(__u64)CKPT_EXCLUDE_ALL)
+		return ckpt_image_fail(img, rec->offset,
+				       "HEADER: unknown exclude bits 0x%llx",
+				       (unsigned long long)ckpt_le64(h->exclude));
+	if (!memchr(h->release, 0, sizeof(h->release)) ||
+	    !memchr(h->machine, 0, sizeof(h->machine)))
+		return ckpt_image_fail(img, rec->offset,
+				       "HEADER: release/machine not NUL-terminated");
+	memcpy(&img->header, h, sizeof(img->header));
+	img->page_size = ps;
+	return 0;
+}
+
+static inline int ckpt_check_tail(struct ckpt_image *img,
+				  const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_tail *t = CKPT_REC(rec, struct ckpt_rec_tail);
+	__u32 nr_tasks = ckpt_le32(img->header.nr_tasks);
+
+	if (memcmp(t->magic, CKPT_MAGIC, sizeof(t->magic)))
+		return ckpt_image_fail(img, rec->offset, "TAIL: bad magic");
+	if (ckpt_le64(t->nr_records) != rec->index)
+		return ckpt_image_fail(img, rec->offset,
+				       "TAIL: nr_records %llu, but %llu records precede it",
+				       (unsigned long long)ckpt_le64(t->nr_records),
+				       (unsigned long long)rec->index);
+	if (ckpt_le64(t->size) != rec->offset)
+		return ckpt_image_fail(img, rec->offset,
+				       "TAIL: size %llu, but %llu bytes precede it",
+				       (unsigned long long)ckpt_le64(t->size),
+				       (unsigned long long)rec->offset);
+	if (img->in_task)
+		return ckpt_image_fail(img, rec->offset,
+				       "TAIL: inside a TASK (no TASK_END)");
+	if (img->in_mm && img->vmas_left)
+		return ckpt_image_fail(img, rec->offset,
+				       "TAIL: %u VMA records missing", img->vmas_left);
+	if (!img->tree_seen)
+		return ckpt_image_fail(img, rec->offset, "TAIL: no TREE record");
+	if (img->nr_tasks != nr_tasks)
+		return ckpt_image_fail(img, rec->offset,
+				       "TAIL: %u TASK records, HEADER says %u",
+				       img->nr_tasks, nr_tasks);
+	return 0;
+}
+
+static inline int ckpt_check_error(struct ckpt_image *img,
+				   const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_error *e = CKPT_REC(rec, struct ckpt_rec_error);
+	size_t n = rec->len - sizeof(*e);
+
+	if (n && !memchr(e->msg, 0, n))
+		return ckpt_image_fail(img, rec->offset,
+				       "ERROR: message not NUL-terminated");
+	if (ckpt_le32(e->kind) > CKPT_OBJ_FS)
+		return ckpt_image_fail(img, rec->offset,
+				       "ERROR: unknown kind %u",
+				       ckpt_le32(e->kind));
+	return 0;
+}
+
+static inline int ckpt_check_tree(struct ckpt_image *img,
+				  const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_tree *t = CKPT_REC(rec, struct ckpt_rec_tree);
+	__u32 nr = ckpt_le32(t->nr_tasks);
+
+	if (img->tree_seen)
+		return ckpt_image_fail(img, rec->offset, "TREE: duplicate");
+	if (img->nr_tasks)
+		return ckpt_image_fail(img, rec->offset, "TREE: after a TASK");
+	if (ckpt_check_len(img, rec, sizeof(*t) +
+			   (__u64)nr * sizeof(t->tasks[0]), "the entries"))
+		return -1;
+	if (nr != ckpt_le32(img->header.nr_tasks))
+		return ckpt_image_fail(img, rec->offset,
+				       "TREE: %u tasks, HEADER says %u", nr,
+				       ckpt_le32(img->header.nr_tasks));
+	img->tree = malloc((nr ? nr : 1) * sizeof(t->tasks[0]));
+	if (!img->tree)
+		return ckpt_image_fail(img, rec->offset, "out of memory");
+	memcpy(img->tree, t->tasks, nr * sizeof(t->tasks[0]));
+	img->nr_tree = nr;
+	img->tree_seen = 1;
+	return 0;
+}
+
+static inline int ckpt_check_creds(struct ckpt_image *img,
+				   const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_creds *c = CKPT_REC(rec, struct ckpt_rec_creds);
+	__u32 n = ckpt_le32(c->ngroups);
+
+	if (n > 65536)
+		return ckpt_image_fail(img, rec->offset,
+				       "CREDS: ngroups %u > 65536", n);
+	if (ckpt_check_len(img, rec, sizeof(*c) + (__u64)n * 4, "the groups"))
+		return -1;
+	return ckpt_ref_add(img, rec, ckpt_le32(c->objref));
+}
+
+static inline int ckpt_check_fs(struct ckpt_image *img,
+				const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_fs *f = CKPT_REC(rec, struct ckpt_rec_fs);
+	__u32 cwd = ckpt_le32(f->cwd_len), root = ckpt_le32(f->root_len);
+
+	if (ckpt_check_len(img, rec, sizeof(*f) + (__u64)cwd + root,
+			   "the paths") ||
+	    ckpt_check_str(img, rec, "cwd", sizeof(*f), cwd, 1) ||
+	    ckpt_check_str(img, rec, "root", sizeof(*f) + cwd, root, 1))
+		return -1;
+	return ckpt_ref_add(img, rec, ckpt_le32(f->objref));
+}
+
+static inline int ckpt_check_pipe(struct ckpt_image *img,
+				  const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_pipe *p = CKPT_REC(rec, struct ckpt_rec_pipe);
+	__u64 n = ckpt_le64(p->nr_bytes);
+
+	if (ckpt_check_len(img, rec, sizeof(*p) + n, "the data"))
+		return -1;
+	if (n > ckpt_le64(p->size))
+		return ckpt_image_fail(img, rec->offset,
+				       "PIPE: nr_bytes %llu > size %llu",
+				       (unsigned long long)n,
+				       (unsigned long long)ckpt_le64(p->size));
+	return ckpt_ref_add(img, rec, ckpt_le32(p->objref));
+}
+
+static inline int ckpt_check_file(struct ckpt_image *img,
+				  const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_file *f = CKPT_REC(rec, struct ckpt_rec_file);
+	__u32 type = ckpt_le32(f->type);
+	__u32 plen = ckpt_le32(f->path_len);
+
+	if (type < CKPT_FILE_REGULAR || type > CKPT_FILE_EXTERNAL)
+		return ckpt_image_fail(img, rec->offset,
+				       "FILE: unknown type %u", type);
+	if (ckpt_check_str(img, rec, "path", sizeof(*f), plen,
+			   type == CKPT_FILE_REGULAR || type == CKPT_FILE_FIFO))
+		return -1;
+	if ((type == CKPT_FILE_PIPE || type == CKPT_FILE_FIFO) &&
+	    ckpt_ref_use(img, rec, "pipe_ref", CKPT_REC_PIPE,
+			 ckpt_le32(f->pipe_ref)))
+		return -1;
+	return ckpt_ref_add(img, rec, ckpt_le32(f->objref));
+}
+
+static inline int ckpt_check_files(struct ckpt_image *img,
+				   const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_files *f = CKPT_REC(rec, struct ckpt_rec_files);
+	__u32 i, n = ckpt_le32(f->nr_fds), max = ckpt_le32(f->max_fds);
+
+	if (ckpt_check_len(img, rec, sizeof(*f) +
+			   (__u64)n * sizeof(f->fds[0]), "the fds"))
+		return -1;
+	for (i = 0; i < n; i++) {
+		const struct ckpt_fd_entry *e = &f->fds[i];
+
+		if (ckpt_le32(e->fd) >= max)
+			return ckpt_image_fail(img, rec->offset,
+					       "FILES: fd %u >= max_fds %u",
+					       ckpt_le32(e->fd), max);
+		if (i && ckpt_le32(e->fd) <= ckpt_le32(f->fds[i - 1].fd))
+			return ckpt_image_fail(img, rec->offset,
+					       "FILES: fd %u not ascending",
+					       ckpt_le32(e->fd));
+		if (ckpt_le32(e->flags) & ~CKPT_FD_CLOEXEC)
+			return ckpt_image_fail(img, rec->offset,
+					       "FILES: fd %u: unknown flags 0x%x",
+					       ckpt_le32(e->fd),
+					       ckpt_le32(e->flags));
+		if (ckpt_ref_use(img, rec, "file_ref", CKPT_REC_FILE,
+				 ckpt_le32(e->file_ref)))
+			return -1;
+	}
+	return ckpt_ref_add(img, rec, ckpt_le32(f->objref));
+}
+
+static inline int ckpt_check_mm(struct ckpt_image *img,
+				const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_mm *m = CKPT_REC(rec, struct ckpt_rec_mm);
+
+	if (ckpt_le32(m->nr_auxv) > CKPT_AUXV_WORDS)
+		return ckpt_image_fail(img, rec->offset,
+				       "MM: nr_auxv %u > %u",
+				       ckpt_le32(m->nr_auxv), CKPT_AUXV_WORDS);
+	if (ckpt_check_str(img, rec, "exe", sizeof(*m),
+			   ckpt_le32(m->exe_len), 0))
+		return -1;
+	if (ckpt_ref_add(img, rec, ckpt_le32(m->objref)))
+		return -1;
+	img->in_mm = 1;
+	img->vmas_left = ckpt_le32(m->nr_vmas);
+	img->have_vma = 0;
+	img->vma_end = 0;
+	return 0;
+}
+
+static inline int ckpt_check_vma(struct ckpt_image *img,
+				 const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_vma *v = CKPT_REC(rec, struct ckpt_rec_vma);
+	__u64 start = ckpt_le64(v->start), end = ckpt_le64(v->end);
+	__u32 type = ckpt_le32(v->type);
+	__u64 mask = img->page_size - 1;
+
+	if (!img->in_mm)
+		return ckpt_image_fail(img, rec->offset,
+				       "VMA: not after an MM record");
+	if (!img->vmas_left)
+		return ckpt_image_fail(img, rec->offset,
+				       "VMA: more VMAs than MM.nr_vmas");
+	if (start >= end || (start & mask) || (end & mask))
+		return ckpt_image_fail(img, rec->offset,
+				       "VMA: bad range 0x%llx-0x%llx",
+				       (unsigned long long)start,
+				       (unsigned long long)end);
+	if (img->have_vma && start < img->vma_end)
+		return ckpt_image_fail(img, rec->offset,
+				       "VMA: 0x%llx-0x%llx overlaps or precedes the previous VMA",
+				       (unsigned long long)start,
+				       (unsigned long long)end);
+	if (type < CKPT_VMA_ANON || type > CKPT_VMA_VVAR)
+		return ckpt_image_fail(img, rec->offset,
+				       "VMA: unknown type %u", type);
+	if (ckpt_le32(v->prot) & ~(CKPT_PROT_READ | CKPT_PROT_WRITE |
+				   CKPT_PROT_EXEC))
+		return ckpt_image_fail(img, rec->offset,
+				       "VMA: unknown prot 0x%x",
+				       ckpt_le32(v->prot));
+	if (ckpt_le32(v->flags) & ~0xfffU)
+		return ckpt_image_fail(img, rec->offset,
+				       "VMA: unknown flags 0x%x",
+				       ckpt_le32(v->flags));
+	if (ckpt_check_str(img, rec, "path", sizeof(*v),
+			   ckpt_le32(v->path_len), type == CKPT_VMA_FILE))
+		return -1;
+	img->vmas_left--;
+	img->have_vma = 1;
+	img->vma_start = start;
+	img->vma_end = end;
+	img->page_min = start;
+	img->vma_flags = ckpt_le32(v->flags);
+	return 0;
+}
+
+static inline int ckpt_check_pages(struct ckpt_image *img,
+				   const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_pages *p = CKPT_REC(rec, struct ckpt_rec_pages);
+	__u32 i, n = ckpt_le32(p->nr_pages);
+
+	if (!img->in_mm || !img->have_vma)
+		return ckpt_image_fail(img, rec->offset,
+				       "PAGES: not after a VMA record");
+	if (img->vma_flags & CKPT_VMA_SKIPPED)
+		return ckpt_image_fail(img, rec->offset,
+				       "PAGES: for a VMA marked SKIPPED");
+	if (!n || n > CKPT_PAGES_BATCH)
+		return ckpt_image_fail(img, rec->offset,
+				       "PAGES: nr_pages %u not in 1..%u", n,
+				       CKPT_PAGES_BATCH);
+	if (ckpt_check_len(img, rec, sizeof(*p) + (__u64)n * 8 +
+			   (__u64)n * img->page_size, "the pages"))
+		return -1;
+	for (i = 0; i < n; i++) {
+		__u64 a = ckpt_le64(p->addrs[i]);
+
+		if (a & (img->page_size - 1))
+			return ckpt_image_fail(img, rec->offset,
+					       "PAGES: address 0x%llx not page aligned",
+					       (unsigned long long)a);
+		if (a < img->page_min)
+			return ckpt_image_fail(img, rec->offset,
+					       "PAGES: address 0x%llx %s",
+					       (unsigned long long)a,
+					       a < img->vma_start ?
+					       "below its VMA" : "not ascending");
+		if (a >= img->vma_end)
+			return ckpt_image_fail(img, rec->offset,
+					       "PAGES: address 0x%llx beyond its VMA 0x%llx-0x%llx",
+					       (unsigned long long)a,
+					       (unsigned long long)img->vma_start,
+					       (unsigned long long)img->vma_end);
+		img->page_min = a + img->page_size;
+	}
+	return 0;
+}
+
+static inline int ckpt_check_sighand(struct ckpt_image *img,
+				     const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_sighand *s = CKPT_REC(rec, struct ckpt_rec_sighand);
+
+	if (ckpt_le32(s->nr) != CKPT_NSIG)
+		return ckpt_image_fail(img, rec->offset,
+				       "SIGHAND: nr %u != %u",
+				       ckpt_le32(s->nr), CKPT_NSIG);
+	return ckpt_ref_add(img, rec, ckpt_le32(s->objref));
+}
+
+static inline int ckpt_check_task(struct ckpt_image *img,
+				  const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_task *t = CKPT_REC(rec, struct ckpt_rec_task);
+	__u32 pid = ckpt_le32(t->pid);
+
+	if (img->in_task)
+		return ckpt_image_fail(img, rec->offset,
+				       "TASK: previous TASK has no TASK_END");
+	if (!img->tree_seen)
+		return ckpt_image_fail(img, rec->offset, "TASK: before TREE");
+	if (img->nr_tasks >= img->nr_tree)
+		return ckpt_image_fail(img, rec->offset,
+				       "TASK: more tasks than TREE lists");
+	if (pid != ckpt_le32(img->tree[img->nr_tasks].pid))
+		return ckpt_image_fail(img, rec->offset,
+				       "TASK: pid %u, TREE entry %u says %u",
+				       pid, img->nr_tasks,
+				       ckpt_le32(img->tree[img->nr_tasks].pid));
+	if (ckpt_le32(t->flags) & ~(__u32)(CKPT_TASK_STOPPED |
+					   CKPT_TASK_NO_NEW_PRIVS |
+					   CKPT_TASK_SELF))
+		return ckpt_image_fail(img, rec->offset,
+				       "TASK: unknown flags 0x%x",
+				       ckpt_le32(t->flags));
+	if (!memchr(t->comm, 0, sizeof(t->comm)))
+		return ckpt_image_fail(img, rec->offset,
+				       "TASK: comm not NUL-terminated");
+	if (ckpt_ref_use(img, rec, "creds_ref", CKPT_REC_CREDS,
+			 ckpt_le32(t->creds_ref)) ||
+	    ckpt_ref_use(img, rec, "fs_ref", CKPT_REC_FS,
+			 ckpt_le32(t->fs_ref)) ||
+	    ckpt_ref_use(img, rec, "files_ref", CKPT_REC_FILES,
+			 ckpt_le32(t->files_ref)) ||
+	    ckpt_ref_use(img, rec, "mm_ref", CKPT_REC_MM,
+			 ckpt_le32(t->mm_ref)) ||
+	    ckpt_ref_use(img, rec, "sighand_ref", CKPT_REC_SIGHAND,
+			 ckpt_le32(t->sighand_ref)))
+		return -1;
+	img->in_task = 1;
+	img->nr_tasks++;
+	img->task_signal = 0;
+	img->task_regs = 0;
+	img->task_xstate = 0;
+	img->task_sigpending = 0;
+	return 0;
+}
+
+/* SIGNAL, SIGPENDING, X86_REGS, X86_XSTATE and TASK_END: inside a task. */
+static inline int ckpt_check_task_part(struct ckpt_image *img,
+				       const struct ckpt_rec *rec)
+{
+	const char *name = ckpt_rec_type_name(rec->type);
+
+	if (!img->in_task)
+		return ckpt_image_fail(img, rec->offset,
+				       "%s: not inside a TASK", name);
+	switch (rec->type) {
+	case CKPT_REC_SIGNAL: {
+		const struct ckpt_rec_signal *s =
+			CKPT_REC(rec, struct ckpt_rec_signal);
+
+		if (ckpt_le32(s->nr_rlim) != CKPT_RLIM_NLIMITS)
+			return ckpt_image_fail(img, rec->offset,
+					       "SIGNAL: nr_rlim %u != %u",
+					       ckpt_le32(s->nr_rlim),
+					       CKPT_RLIM_NLIMITS);
+		if (img->task_signal++)
+			return ckpt_image_fail(img, rec->offset,
+					       "SIGNAL: duplicate");
+		break;
+	}
+	case CKPT_REC_SIGPENDING: {
+		const struct ckpt_rec_sigpending *s =
+			CKPT_REC(rec, struct ckpt_rec_sigpending);
+		__u32 n = ckpt_le32(s->nr_info);
+
+		if (ckpt_check_len(img, rec, sizeof(*s) + (__u64)n * 128,
+				   "the siginfos"))
+			return -1;
+		if (ckpt_le32(s->shared) > 1 ||
+		    ckpt_le32(s->shared) != (__u32)img->task_sigpending)
+			return ckpt_image_fail(img, rec->offset,
+					       "SIGPENDING: shared=%u unexpected (want the task queue, then the shared one)",
+					       ckpt_le32(s->shared));
+		img->task_sigpending++;
+		break;
+	}
+	case CKPT_REC_X86_REGS:
+		if (img->task_regs++)
+			return ckpt_image_fail(img, rec->offset,
+					       "X86_REGS: duplicate");
+		break;
+	case CKPT_REC_X86_XSTATE: {
+		const struct ckpt_rec_x86_xstate *x =
+			CKPT_REC(rec, struct ckpt_rec_x86_xstate);
+
+		if (ckpt_check_len(img, rec, sizeof(*x) + (__u64)ckpt_le32(x->size),
+				   "the xsave area"))
+			return -1;
+		if (img->task_xstate++)
+			return ckpt_image_fail(img, rec->offset,
+					       "X86_XSTATE: duplicate");
+		break;
+	}
+	case CKPT_REC_TASK_END:
+		if (!img->task_signal || !img->task_regs ||
+		    !img->task_xstate || img->task_sigpending != 2)
+			return ckpt_image_fail(img, rec->offset,
+					       "TASK_END: task lacks %s",
+					       !img->task_signal ? "SIGNAL" :
+					       !img->task_regs ? "X86_REGS" :
+					       !img->task_xstate ? "X86_XSTATE" :
+					       "its two SIGPENDING records");
+		img->in_task = 0;
+		break;
+	}
+	return 0;
+}
+
+/* Record-specific checks and stream-order bookkeeping for a known record. */
+static inline int ckpt_check_rec(struct ckpt_image *img,
+				 const struct ckpt_rec *rec)
+{
+	__u32 t = rec->type;
+
+	if (rec->len < ckpt_rec_min_len(t))
+		return ckpt_image_fail(img, rec->offset,
+				       "%s: len %u < %zu (fixed part)",
+				       ckpt_rec_type_name(t), rec->len,
+				       ckpt_rec_min_len(t));
+	if (t & CKPT_TYPE_OPTIONAL)
+		return 0;
+	/* The VMA/PAGES run after an MM ends at the next other record. */
+	if (img->in_mm && t != CKPT_REC_VMA && t != CKPT_REC_PAGES &&
+	    t != CKPT_REC_SKIPPED && t != CKPT_REC_ERROR) {
+		if (img->vmas_left)
+			return ckpt_image_fail(img, rec->offset,
+					       "%s: %u VMA records announced by MM are missing",
+					       ckpt_rec_type_name(t),
+					       img->vmas_left);
+		img->in_mm = 0;
+	}
+	switch (t) {
+	case CKPT_REC_TREE:
+	case CKPT_REC_CREDS:
+	case CKPT_REC_FS:
+	case CKPT_REC_PIPE:
+	case CKPT_REC_FILE:
+	case CKPT_REC_FILES:
+	case CKPT_REC_MM:
+	case CKPT_REC_VMA:
+	case CKPT_REC_PAGES:
+	case CKPT_REC_SIGHAND:
+		if (img->in_task)
+			return ckpt_image_fail(img, rec->offset,
+					       "%s: inside a TASK",
+					       ckpt_rec_type_name(t));
+		break;
+	}
+	switch (t) {
+	case CKPT_REC_HEADER:
+		return ckpt_image_fail(img, rec->offset, "HEADER: duplicate");
+	case CKPT_REC_TAIL:
+		return ckpt_check_tail(img, rec);
+	case CKPT_REC_ERROR:
+		return ckpt_check_error(img, rec);
+	case CKPT_REC_TREE:
+		return ckpt_check_tree(img, rec);
+	case CKPT_REC_CREDS:
+		return ckpt_check_creds(img, rec);
+	case CKPT_REC_FS:
+		return ckpt_check_fs(img, rec);
+	case CKPT_REC_PIPE:
+		return ckpt_check_pipe(img, rec);
+	case CKPT_REC_FILE:
+		return ckpt_check_file(img, rec);
+	case CKPT_REC_FILES:
+		return ckpt_check_files(img, rec);
+	case CKPT_REC_MM:
+		return ckpt_check_mm(img, rec);
+	case CKPT_REC_VMA:
+		return ckpt_check_vma(img, rec);
+	case CKPT_REC_PAGES:
+		return ckpt_check_pages(img, rec);
+	case CKPT_REC_SIGHAND:
+		return ckpt_check_sighand(img, rec);
+	case CKPT_REC_TASK:
+		return ckpt_check_task(img, rec);
+	case CKPT_REC_SIGNAL:
+	case CKPT_REC_SIGPENDING:
+	case CKPT_REC_X86_REGS:
+	case CKPT_REC_X86_XSTATE:
+	case CKPT_REC_TASK_END:
+		return ckpt_check_task_part(img, rec);
+	case CKPT_REC_SKIPPED: {
+		const struct ckpt_rec_skipped *s =
+			CKPT_REC(rec, struct ckpt_rec_skipped);
+		__u32 what = ckpt_le32(s->what);
+
+		if (!what || (what & (what - 1)) || (what & ~CKPT_EXCLUDE_ALL))
+			return ckpt_image_fail(img, rec->offset,
+					       "SKIPPED: bad what 0x%x", what);
+		return 0;
+	}
+	}
+	return 0;
+}
+
+/* At the end: nothing may follow the TAIL or ERROR record. */
+static inline int ckpt_image_check_end(struct ckpt_image *img)
+{
+	const unsigned char *p;
+	size_t got;
+
+	p = ckpt_image_get(img, 0, 1, &got);
+	if (!p)
+		return ckpt_image_fail(img, img->pos, "read error: %s",
+				       strerror(errno));
+	if (got)
+		return ckpt_image_fail(img, img->pos, "data after the %s record",
+				       ckpt_rec_type_name(img->end_type));
+	img->state = CKPT_ST_DONE;
+	return 0;
+}
+
+static inline int ckpt_image_next(struct ckpt_image *img, struct ckpt_rec *rec)
+{
+	const struct ckpt_hdr *h;
+	const unsigned char *p;
+	__u64 off = img->pos;
+	__u32 len, padded, i;
+	size_t got;
+
+	memset(rec, 0, sizeof(*rec));
+	switch (img->state) {
+	case CKPT_ST_BAD:
+		return -1;
+	case CKPT_ST_DONE:
+		return 0;
+	case CKPT_ST_END:
+		return ckpt_image_check_end(img) ? -1 : 0;
+	}
+
+	p = ckpt_image_get(img, 0, sizeof(*h), &got);
+	if (!p)
+		return ckpt_image_fail(img, off, "read error: %s",
+				       strerror(errno));
+	if (!got)
+		return ckpt_image_fail(img, off, img->state == CKPT_ST_START ?
+				       "empty image (no HEADER record)" :
+				       "truncated image: no TAIL or ERROR record at the end");
+	if (got < sizeof(*h))
+		return ckpt_image_fail(img, off,
+				       "truncated record header (%zu of %zu bytes)",
+				       got, sizeof(*h));
+	h = (const struct ckpt_hdr *)p;
+	len = ckpt_le32(h->len);
+	rec->type = ckpt_le32(h->type);
+	if (len < sizeof(*h) || len > CKPT_REC_MAX_LEN)
+		return ckpt_image_fail(img, off, "record type %u: bad len %u",
+				       rec->type, len);
+	padded = (len + CKPT_ALIGN - 1) & ~(CKPT_ALIGN - 1);
+	p = ckpt_image_get(img, sizeof(*h), padded - sizeof(*h), &got);
+	if (!p)
+		return ckpt_image_fail(img, off, "read error: %s",
+				       strerror(errno));
+	if (got < padded - sizeof(*h))
+		return ckpt_image_fail(img, off,
+				       "truncated record (type %u, len %u): only %zu bytes left",
+				       rec->type, len, got + sizeof(*h));
+	p -= sizeof(*h);	/* the whole record */
+	for (i = len; i < padded; i++)
+		if (p[i])
+			return ckpt_image_fail(img, off,
+					       "record type %u: non-zero padding",
+					       rec->type);
+
+	rec->hdr = (const struct ckpt_hdr *)p;
+	rec->len = len;
+	rec->offset = off;
+	rec->index = img->nr_records;
+	rec->known = !!ckpt_rec_type_name(rec->type);
+
+	if (img->state == CKPT_ST_START) {
+		if (rec->type != CKPT_REC_HEADER)
+			return ckpt_image_fail(img, off,
+					       "first record is type %u, not HEADER",
+					       rec->type);
+		if (len < sizeof(struct ckpt_rec_header))
+			return ckpt_image_fail(img, off,
+					       "HEADER: len %u < %zu", len,
+					       sizeof(struct ckpt_rec_header));
+		if (ckpt_check_header(img, rec))
+			return -1;
+		img->state = CKPT_ST_BODY;
+	} else if (!rec->known) {
+		if (!(rec->type & CKPT_TYPE_OPTIONAL))
+			return ckpt_image_fail(img, off,
+					       "unknown mandatory record type %u (0x%x)",
+					       rec->type, rec->type);
+	} else if (ckpt_check_rec(img, rec)) {
+		return -1;
+	}
+
+	if (rec->type == CKPT_REC_TAIL || rec->type == CKPT_REC_ERROR) {
+		img->end_type = rec->type;
+		img->state = CKPT_ST_END;
+	}
+	img->nr_records++;
+	img->pos += padded;
+	return 1;
+}
+
+static inline int ckpt_image_check(struct ckpt_image *img, char *err,
+				   size_t errlen)
+{
+	struct ckpt_rec rec;
+	int ret;
+
+	if (ckpt_image_rewind(img) == 0) {
+		do
+			ret = ckpt_image_next(img, &rec);
+		while (ret > 0);
+	} else {
+		ret = -1;
+	}
+	if (err && errlen)
+		snprintf(err, errlen, "%s", ret ? img->err : "");
+	return ret ? -1 : 0;
+}
+
+static inline int ckpt_image_find_next(struct ckpt_image *img, __u32 type,
+				       struct ckpt_rec *rec)
+{
+	int ret;
+
+	while ((ret = ckpt_image_next(img, rec)) > 0)
+		if (rec->type == type)
+			return 1;
+	return ret;
+}
+
+static inline int ckpt_image_find(struct ckpt_image *img, __u32 type,
+				  struct ckpt_rec *rec)
+{
+	if (ckpt_image_rewind(img))
+		return -1;
+	return ckpt_image_find_next(img, type, rec);
+}
+
+static inline long ckpt_image_count(struct ckpt_image *img, __u32 type)
+{
+	struct ckpt_rec rec;
+	long n = 0;
+	int ret;
+
+	if (ckpt_image_rewind(img))
+		return -1;
+	while ((ret = ckpt_image_next(img, &rec)) > 0)
+		if (rec.type == type)
+			n++;
+	return ret ? -1 : n;
+}
+
+static inline __u32 ckpt_pages_nr(const struct ckpt_rec *rec)
+{
+	if (rec->type != CKPT_REC_PAGES)
+		return 0;
+	return ckpt_le32(CKPT_REC(rec, struct ckpt_rec_pages)->nr_pages);
+}
+
+static inline int ckpt_pages_get(const struct ckpt_image *img,
+				 const struct ckpt_rec *rec, __u32 i,
+				 __u64 *addr, const void **data)
+{
+	const struct ckpt_rec_pages *p = CKPT_REC(rec, struct ckpt_rec_pages);
+	__u32 n = ckpt_pages_nr(rec);
+
+	if (i >= n)
+		return -1;
+	if (addr)
+		*addr = ckpt_le64(p->addrs[i]);
+	if (data)
+		*data = (const unsigned char *)&p->addrs[n] +
+			(size_t)i * img->page_size;
+	return 0;
+}
+
+static inline const void *ckpt_image_find_page(struct ckpt_image *img,
+					       __u64 addr)
+{
+	struct ckpt_rec rec;
+	const void *data;
+	__u64 a;
+	__u32 i;
+
+	if (ckpt_image_rewind(img))
+		return NULL;
+	while (ckpt_image_find_next(img, CKPT_REC_PAGES, &rec) > 0) {
+		for (i = 0; i < ckpt_pages_nr(&rec); i++) {
+			ckpt_pages_get(img, &rec, i, &a, &data);
+			if (a == addr)
+				return data;
+		}
+	}
+	return NULL;
+}
+
+/* Variable parts of validated records; NULL when absent. */
+static inline const char *ckpt_fs_cwd(const struct ckpt_rec_fs *f)
+{
+	return (const char *)f->paths;
+}
+
+static inline const char *ckpt_fs_root(const struct ckpt_rec_fs *f)
+{
+	return (const char *)f->paths + ckpt_le32(f->cwd_len);
+}
+
+static inline const char *ckpt_file_path(const struct ckpt_rec_file *f)
+{
+	return f->path_len ? (const char *)f->path : NULL;
+}
+
+static inline const char *ckpt_vma_path(const struct ckpt_rec_vma *v)
+{
+	return v->path_len ? (const char *)v->path : NULL;
+}
+
+static inline const char *ckpt_mm_exe(const struct ckpt_rec_mm *m)
+{
+	return m->exe_len ? (const char *)m->exe : NULL;
+}
+
+static inline const char *ckpt_error_msg(const struct ckpt_rec_error *e)
+{
+	return ckpt_le32(e->h.len) > sizeof(*e) ? (const char *)e->msg : "";
+}
+
+static inline const void *ckpt_pipe_data(const struct ckpt_rec_pipe *p)
+{
+	return p->data;
+}
+
+#endif /* _CKPT_READER_H */
