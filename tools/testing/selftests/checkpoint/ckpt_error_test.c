@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * checkpoint(2) selftests: error paths, refused resources and images
+ * written to pipes and /dev/null.
+ */
+#define _GNU_SOURCE
+#include <grp.h>
+#include <pthread.h>
+#include <sys/socket.h>
+
+#include "../kselftest_harness.h"
+#include "ckpt_util.h"
+
+FIXTURE(ckpt) {
+	struct ckpt_state s;
+};
+
+FIXTURE_SETUP(ckpt)
+{
+	ckpt_init(&self->s);
+	if (!checkpoint_available())
+		SKIP(return, "checkpoint(2) is not implemented by this kernel");
+}
+
+FIXTURE_TEARDOWN_PARENT(ckpt)
+{
+	ckpt_cleanup(&self->s);
+}
+
+/* checkpoint(pid, fd, flags) must fail with err and leave the target be. */
+static void expect_error(struct __test_metadata *_metadata, struct workload *wl,
+			 pid_t pid, int fd, unsigned long flags, int err)
+{
+	long ret;
+
+	errno = 0;
+	ret = sys_checkpoint(pid, fd, flags);
+	EXPECT_EQ(-1, ret);
+	EXPECT_EQ(err, errno) {
+		TH_LOG("checkpoint(%d, %d, %#lx): expected %s, got %s", pid, fd, flags,
+		       strerror(err), strerror(errno));
+	}
+	if (wl) {
+		EXPECT_EQ(0, waitpid(wl->pid, NULL, WNOHANG));
+		EXPECT_NE('T', proc_state(wl->pid));
+	}
+}
+
+TEST_F_TIMEOUT(ckpt, bad_fd, 120)
+{
+	struct workload *wl = &self->s.wl[0];
+	const char *path = ckpt_new_path(&self->s, "img");
+	int fd;
+
+	start_workload(_metadata, wl, wl_quiet, NULL);
+	expect_error(_metadata, wl, wl->pid, -1, 0, EBADF);
+
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ASSERT_LE(0, fd);
+	close(fd);
+	expect_error(_metadata, wl, wl->pid, fd, 0, EBADF);
+
+	/* not open for writing */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	expect_error(_metadata, wl, wl->pid, fd, 0, EBADF);
+	close(fd);
+	fd = open(path, O_PATH | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	expect_error(_metadata, wl, wl->pid, fd, 0, EBADF);
+	close(fd);
+}
+
+TEST_F_TIMEOUT(ckpt, no_such_pid, 120)
+{
+	const char *path = ckpt_new_path(&self->s, "img");
+	pid_t pid;
+	int fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ASSERT_LE(0, fd);
+
+	/* an exited child not reaped yet */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(0);
+	ASSERT_TRUE(wait_state(pid, 'Z', CKPT_WAIT_MS));
+	expect_error(_metadata, NULL, pid, fd, 0, ESRCH);
+
+	/* a reaped one */
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	expect_error(_metadata, NULL, pid, fd, 0, ESRCH);
+	close(fd);
+}
+
+TEST_F_TIMEOUT(ckpt, unknown_flags, 120)
+{
+	struct workload *wl = &self->s.wl[0];
+	const char *path = ckpt_new_path(&self->s, "img");
+	struct stat st;
+	int fd;
+
+	start_workload(_metadata, wl, wl_quiet, NULL);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ASSERT_LE(0, fd);
+	expect_error(_metadata, wl, wl->pid, fd, 1UL << 40, EINVAL);
+	expect_error(_metadata, wl, wl->pid, fd, 0x2, EINVAL);
+	expect_error(_metadata, wl, wl->pid, fd, ~0UL, EINVAL);
+	expect_error(_metadata, wl, wl->pid, fd, CHECKPOINT_KILL | 0x2, EINVAL);
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(0, st.st_size) {
+		TH_LOG("nothing is written when the flags are invalid");
+	}
+	close(fd);
+}
+
+TEST_F_TIMEOUT(ckpt, no_permission, 120)
+{
+	struct workload *wl = &self->s.wl[0];
+	const char *path = ckpt_new_path(&self->s, "img");
+	int fd, status = 0;
+	pid_t pid;
+
+	if (geteuid())
+		SKIP(return, "needs root");
+	start_workload(_metadata, wl, wl_quiet, NULL);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ASSERT_LE(0, fd);
+
+	/* an unprivileged caller (no capabilities left) and a root target */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(200);
+		if (sys_checkpoint(wl->pid, fd, 0) >= 0)
+			_exit(201);
+		if (errno != EPERM)
+			_exit(errno);
+		if (sys_checkpoint(1, fd, 0) >= 0)
+			_exit(202);
+		_exit(errno);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(EPERM, WEXITSTATUS(status)) {
+		TH_LOG("unprivileged checkpoint of a root task: exit %d (%s)",
+		       WEXITSTATUS(status), strerror(WEXITSTATUS(status)));
+	}
+	EXPECT_EQ(0, waitpid(wl->pid, NULL, WNOHANG));
+	close(fd);
+}
+
+/* checkpoint fails with EOPNOTSUPP and the image ends with an ERROR record */
+static const struct ckpt_rec_error *
+expect_refused(struct __test_metadata *_metadata, struct ckpt_state *s,
+	       struct workload *wl, struct img *im, __u32 kind)
+{
+	const struct ckpt_rec_error *e;
+	const char *why;
+	long ret;
+	int err;
+
+	ret = take_image(_metadata, s, wl->pid, CHECKPOINT_KILL, im, &err);
+	EXPECT_EQ(-1, ret);
+	EXPECT_EQ(EOPNOTSUPP, err) {
+		TH_LOG("expected EOPNOTSUPP, got %s", strerror(err));
+	}
+	why = img_check(im, false);
+	EXPECT_EQ(NULL, why) {
+		TH_LOG("%s", why);
+	}
+	EXPECT_EQ(0, img_count(im, CKPT_REC_TAIL));
+	e = (const void *)img_last(im);
+	if (!e || e->h.type != CKPT_REC_ERROR)
+		return NULL;
+	EXPECT_EQ(EOPNOTSUPP, e->error);
+	EXPECT_EQ(kind, e->kind);
+	EXPECT_LT(sizeof(*e) + 1, e->h.len);
+	EXPECT_EQ(0, e->msg[e->h.len - sizeof(*e) - 1]) {
+		TH_LOG("the message is NUL-terminated");
+	}
+	TH_LOG("refused: pid %u kind %u fd %d addr %#llx: %s", e->pid, e->kind,
+	       (int)e->fd, (unsigned long long)e->addr, (const char *)e->msg);
+	/* a failed checkpoint does not kill (CHECKPOINT_KILL) or stop the target */
+	EXPECT_EQ(0, waitpid(wl->pid, NULL, WNOHANG));
+	EXPECT_NE('T', proc_state(wl->pid));
+	return e;
+}
+
+static void wl_socket(int wfd, int cfd, void *arg)
+{
+	int s = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	if (s < 0 || dup2(s, 42) != 42)
+		wl_die("socket");
+	close(s);
+	wl_quiet(wfd, cfd, arg);
+}
+
+TEST_F_TIMEOUT(ckpt, refuse_socket, 120)
+{
+	struct workload *wl = &self->s.wl[0];
+	const struct ckpt_rec_error *e;
+
+	start_workload(_metadata, wl, wl_socket, NULL);
+	e = expect_refused(_metadata, &self->s, wl, &self->s.im[0], CKPT_OBJ_FILE);
+	ASSERT_NE(NULL, e);
+	EXPECT_EQ(wl->pid, e->pid);
+	EXPECT_EQ(42, e->fd);
+}
+
+static void *sleeper(void *arg)
+{
+	*(pid_t *)arg = syscall(SYS_gettid);
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static void wl_thread(int wfd, int cfd, void *arg)
+{
+	static pid_t tid;
+	pthread_t t;
+	__u64 info[1];
+
+	if (pthread_create(&t, NULL, sleeper, &tid))
+		wl_die("pthread_create");
+	while (!__atomic_load_n(&tid, __ATOMIC_ACQUIRE))
+		sched_yield();
+	info[0] = tid;
+	wl_ready(wfd, info, 1);
+	for (;;)
+		pause();
+}
+
+TEST_F_TIMEOUT(ckpt, refuse_thread, 120)
+{
+	struct workload *wl = &self->s.wl[0];
+	const struct ckpt_rec_error *e;
+
+	start_workload(_metadata, wl, wl_thread, NULL);
+	e = expect_refused(_metadata, &self->s, wl, &self->s.im[0], CKPT_OBJ_THREAD);
+	ASSERT_NE(NULL, e);
+	EXPECT_TRUE(e->pid == wl->pid || e->pid == wl->info[0]) {
+		TH_LOG("error names pid %u; process %d, thread %llu", e->pid, wl->pid,
+		       (unsigned long long)wl->info[0]);
+	}
+}
+
+static void wl_shared(int wfd, int cfd, void *arg)
+{
+	__u64 info[1];
+	void *p;
+	int fd = -1;
+
+	if (arg) {
+		fd = open(arg, O_RDWR);
+		if (fd < 0)
+			wl_die("open");
+	}
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | (arg ? 0 : MAP_ANONYMOUS), fd, 0);
+	if (p == MAP_FAILED)
+		wl_die("mmap");
+	if (fd >= 0)
+		close(fd);
+	*(char *)p = 1;
+	info[0] = (uintptr_t)p;
+	wl_ready(wfd, info, 1);
+	for (;;)
+		pause();
+}
+
+TEST_F_TIMEOUT(ckpt, refuse_shared_mapping, 120)
+{
+	struct workload *anon = &self->s.wl[0], *file = &self->s.wl[1];
+	const char *path = ckpt_new_path(&self->s, "shm");
+	const struct ckpt_rec_error *e;
+	int fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, 4096));
+	close(fd);
+
+	start_workload(_metadata, anon, wl_shared, NULL);
+	e = expect_refused(_metadata, &self->s, anon, &self->s.im[0], CKPT_OBJ_VMA);
+	ASSERT_NE(NULL, e);
+	EXPECT_EQ(anon->pid, e->pid);
+	EXPECT_EQ(anon->info[0], e->addr);
+
+	start_workload(_metadata, file, wl_shared, (void *)path);
+	e = expect_refused(_metadata, &self->s, file, &self->s.im[1], CKPT_OBJ_VMA);
+	ASSERT_NE(NULL, e);
+	EXPECT_EQ(file->pid, e->pid);
+	EXPECT_EQ(file->info[0], e->addr);
+}
+
+/* The image can go to a pipe: a thread of the caller drains it. */
+struct drain {
+	int fd;
+	unsigned char *buf;
+	size_t size, cap;
+};
+
+static void *drain_pipe(void *arg)
+{
+	struct drain *d = arg;
+	ssize_t n;
+
+	for (;;) {
+		if (d->cap - d->size < 65536) {
+			unsigned char *b = realloc(d->buf, d->cap * 2 + 65536);
+
+			if (!b)
+				break;
+			d->buf = b;
+			d->cap = d->cap * 2 + 65536;
+		}
+		n = read(d->fd, d->buf + d->size, d->cap - d->size);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		d->size += n;
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(ckpt, image_to_pipe, 120)
+{
+	struct workload *wl = &self->s.wl[0];
+	struct img *ref = &self->s.im[0], *im = &self->s.im[1];
+	const struct ckpt_rec_header *hd;
+	struct drain d = { 0 };
+	const char *why;
+	pthread_t t;
+	int p[2];
+	long id;
+
+	start_workload(_metadata, wl, wl_quiet, NULL);
+	take_good_image(_metadata, &self->s, wl->pid, 0, ref);
+
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	d.fd = p[0];
+	ASSERT_EQ(0, pthread_create(&t, NULL, drain_pipe, &d));
+	errno = 0;
+	id = sys_checkpoint(wl->pid, p[1], 0);
+	EXPECT_LT(0, id) {
+		TH_LOG("checkpoint to a pipe: %s", strerror(errno));
+	}
+	close(p[1]);
+	pthread_join(t, NULL);
+	close(p[0]);
+
+	im->buf = d.buf;
+	im->size = d.size;
+	why = img_check(im, true);
+	ASSERT_EQ(NULL, why) {
+		TH_LOG("image read from the pipe (%zu bytes): %s", d.size, why);
+	}
+	hd = img_find(im, CKPT_REC_HEADER, 0);
+	EXPECT_EQ(id, hd->id);
+	/* a quiet target: about the same image as in a file */
+	EXPECT_GT(ref->size + 65536, im->size);
+	EXPECT_LT(ref->size, im->size + 65536) {
+		TH_LOG("file image %zu bytes, pipe image %zu bytes", ref->size, im->size);
+	}
+	EXPECT_EQ(0, waitpid(wl->pid, NULL, WNOHANG));
+}
+
+TEST_F_TIMEOUT(ckpt, image_to_dev_null, 120)
+{
+	struct workload *wl = &self->s.wl[0];
+	long id;
+	int fd;
+
+	start_workload(_metadata, wl, wl_quiet, NULL);
+	fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	errno = 0;
+	id = sys_checkpoint(wl->pid, fd, 0);
+	EXPECT_LT(0, id) {
+		TH_LOG("checkpoint to /dev/null: %s", strerror(errno));
+	}
+	close(fd);
+	EXPECT_EQ(0, waitpid(wl->pid, NULL, WNOHANG));
+}
+
+/* The fd's write error is returned and the target is unharmed. */
+TEST_F_TIMEOUT(ckpt, pipe_write_errors, 120)
+{
+	struct workload *wl = &self->s.wl[0];
+	int p[2];
+
+	start_workload(_metadata, wl, wl_quiet, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	/* nobody reads: a full non-blocking pipe (one page; any image is larger) */
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC | O_NONBLOCK));
+	ASSERT_LT(0, fcntl(p[1], F_SETPIPE_SZ, 4096));
+	expect_error(_metadata, wl, wl->pid, p[1], CHECKPOINT_KILL, EAGAIN);
+	close(p[0]);
+	close(p[1]);
+
+	/* no reader at all */
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	close(p[0]);
+	expect_error(_metadata, wl, wl->pid, p[1], CHECKPOINT_KILL, EPIPE);
+	close(p[1]);
+}
+
+TEST_HARNESS_MAIN
