@@ -17,8 +17,15 @@ struct file;
 struct iov_iter;
 struct task_struct;
 struct ckpt_pagebatch;
+struct ckpt_rst;
 
 #define CKPT_ERRMSG_LEN		128
+
+/* a record header as read, in CPU byte order */
+struct ckpt_rhdr {
+	u32 type;
+	u32 len;
+};
 
 /* Why checkpoint failed: written as CKPT_REC_ERROR and to the kernel log. */
 struct ckpt_error {
@@ -46,6 +53,7 @@ struct ckpt_error {
  * @next_ref:	next object id to hand out
  * @pathbuf:	PATH_MAX scratch buffer for d_path()
  * @pages:	page batch of the memory dumper
+ * @rst:	restart state
  * @error:	first error, for the error record
  */
 struct ckpt_ctx {
@@ -63,9 +71,45 @@ struct ckpt_ctx {
 	u32 next_ref;
 	char *pathbuf;
 	struct ckpt_pagebatch *pages;
+	struct ckpt_rst *rst;
 	struct ckpt_error error;
 };
 
+/**
+ * struct ckpt_rst - what restart keeps until the restored task runs
+ * @phase:	stream position, see restore.c
+ * @seen:	bit n set: record type n was read
+ * @nr_vmas:	VMAs the MM record announced and not read yet
+ * @vma_start:	range of the last VMA, for its PAGES records
+ * @vma_end:	end of that range
+ * @vma_pages:	that VMA takes PAGES records
+ * @vvar_start:	where [vvar] was placed, 0 if not yet
+ * @vvar_end:	its end
+ * @exe:	the executable, set as the mm's exe_file at the end
+ * @cred:	credentials to commit at the end
+ * @blocked:	blocked signals
+ * @sigq:	pending signal queues: [0] the task's, [1] the process's
+ * @regs:	the registers
+ * @xstate:	the FPU state in the user ABI XSAVE layout
+ * @xstate_size: bytes of @xstate
+ */
+struct ckpt_rst {
+	unsigned int phase;
+	u64 seen;
+	u32 nr_vmas;
+	unsigned long vma_start;
+	unsigned long vma_end;
+	bool vma_pages;
+	unsigned long vvar_start;
+	unsigned long vvar_end;
+	struct file *exe;
+	struct cred *cred;
+	u64 blocked;
+	struct ckpt_rec_sigpending *sigq[2];
+	struct ckpt_rec_x86_regs regs;
+	void *xstate;
+	u32 xstate_size;
+};
 
 /* image.c: records */
 int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len);
@@ -81,8 +125,8 @@ int ckpt_write_error(struct ckpt_ctx *ctx);
 int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len);
 int ckpt_read_iter(struct ckpt_ctx *ctx, struct iov_iter *iter);
 int ckpt_skip(struct ckpt_ctx *ctx, size_t len);
-int ckpt_read_hdr(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
-void *ckpt_read_payload(struct ckpt_ctx *ctx, const struct ckpt_hdr *h,
+int ckpt_read_hdr(struct ckpt_ctx *ctx, struct ckpt_rhdr *h);
+void *ckpt_read_payload(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h,
 			size_t min_len, size_t max_len);
 void *ckpt_read_record(struct ckpt_ctx *ctx, u32 type, size_t min_len,
 		       size_t max_len, size_t *lenp);
@@ -118,10 +162,32 @@ int ckpt_check_task(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_dump_task(struct ckpt_ctx *ctx, struct task_struct *t);
 void ckpt_mm_free(struct ckpt_ctx *ctx);
 
+/* restoring, in the new task: each reads the payload of record @h */
+int ckpt_restore_creds(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h);
+int ckpt_restore_fs(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h);
+int ckpt_restore_pipe(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h);
+int ckpt_restore_file(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h);
+int ckpt_restore_files(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h);
+int ckpt_restore_mm(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h);
+int ckpt_restore_vma(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h);
+int ckpt_restore_pages(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h);
+int ckpt_restore_mm_done(struct ckpt_ctx *ctx);
+int ckpt_restore_sighand(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h);
+int ckpt_restore_task(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h);
+int ckpt_restore_signal(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h);
+int ckpt_restore_sigpending(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h);
+int ckpt_restore_signals_done(struct ckpt_ctx *ctx);
+void ckpt_rst_free(struct ckpt_rst *rst);
+
 /* arch/<arch>/checkpoint/ */
 int ckpt_arch_check_task(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_arch_dump_task(struct ckpt_ctx *ctx, struct task_struct *t);
-
+int ckpt_arch_restore_regs(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h);
+int ckpt_arch_restore_xstate(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h);
+void ckpt_arch_set_regs(struct ckpt_rst *rst);
+int ckpt_arch_map_vdso(unsigned long vvar, unsigned long vvar_end,
+		       unsigned long vdso, unsigned long vdso_end);
+int ckpt_arch_set_xstate(struct ckpt_rst *rst, struct task_struct *t);
 
 static inline size_t ckpt_padded(size_t len)
 {

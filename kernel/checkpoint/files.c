@@ -392,3 +392,322 @@ out:
 	kvfree(tbl.fds);
 	return ret;
 }
+
+/* a pipe of the image while restart rebuilds its ends */
+struct ckpt_rst_pipe {
+	struct ckpt_rec_pipe *rec;	/* size and buffered bytes */
+	struct file *rd, *wr;		/* a pipe's ends, handed out once */
+	struct file *keeper;		/* a FIFO's read end, held open */
+};
+
+static void ckpt_rst_pipe_release(void *ptr)
+{
+	struct ckpt_rst_pipe *p = ptr;
+
+	if (p->rd)
+		fput(p->rd);
+	if (p->wr)
+		fput(p->wr);
+	if (p->keeper)
+		fput(p->keeper);
+	kvfree(p->rec);
+	kfree(p);
+}
+
+static void ckpt_fput(void *ptr)
+{
+	if (ptr)
+		fput(ptr);
+}
+
+int ckpt_restore_pipe(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
+{
+	struct ckpt_rec_pipe *r;
+	struct ckpt_rst_pipe *p;
+	u64 size, bytes;
+
+	r = ckpt_read_payload(ctx, h, sizeof(*r), CKPT_REC_MAX_LEN);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	size = le64_to_cpu(r->size);
+	bytes = le64_to_cpu(r->nr_bytes);
+	if (h->len != sizeof(*r) + bytes || bytes > size || size > INT_MAX) {
+		kvfree(r);
+		return -EINVAL;
+	}
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p) {
+		kvfree(r);
+		return -ENOMEM;
+	}
+	p->rec = r;
+	return ckpt_obj_add(ctx, le32_to_cpu(r->objref), CKPT_REC_PIPE, p,
+			    ckpt_rst_pipe_release);
+}
+
+/* size the pipe of @w and put the saved bytes into it */
+static int ckpt_fill_pipe(struct ckpt_rst_pipe *p, struct file *w)
+{
+	u64 size = le64_to_cpu(p->rec->size);
+	u64 bytes = le64_to_cpu(p->rec->nr_bytes);
+	struct kvec kv = { .iov_base = p->rec->data, .iov_len = bytes };
+	struct iov_iter iter;
+	long ret;
+
+	ret = pipe_fcntl(w, F_GETPIPE_SZ, 0);
+	if (ret >= 0 && ret != size)
+		ret = pipe_fcntl(w, F_SETPIPE_SZ, size);
+	if (ret < 0)
+		return ret;
+	iov_iter_kvec(&iter, ITER_SOURCE, &kv, 1, bytes);
+	while (iov_iter_count(&iter)) {
+		ret = vfs_iter_write(w, &iter, NULL, 0);
+		if (ret <= 0)
+			return ret ? ret : -EIO;
+	}
+	return 0;
+}
+
+static void ckpt_set_nonblock(struct file *file, u32 f_flags)
+{
+	spin_lock(&file->f_lock);
+	file->f_flags = (file->f_flags & ~O_NONBLOCK) | (f_flags & O_NONBLOCK);
+	spin_unlock(&file->f_lock);
+}
+
+/* the end of an anonymous pipe that @f_flags asks for */
+static struct file *ckpt_open_pipe_end(struct ckpt_rst_pipe *p, u32 f_flags)
+{
+	struct file **end, *res[2];
+	int ret;
+
+	if (!p->rd && !p->wr && !p->keeper) {
+		ret = create_pipe_files(res, O_NONBLOCK);
+		if (ret)
+			return ERR_PTR(ret);
+		p->rd = res[0];
+		p->wr = res[1];
+		p->keeper = get_file(res[0]);
+		ret = ckpt_fill_pipe(p, p->wr);
+		if (ret)
+			return ERR_PTR(ret);
+	}
+	switch (f_flags & O_ACCMODE) {
+	case O_RDONLY:
+		end = &p->rd;
+		break;
+	case O_WRONLY:
+		end = &p->wr;
+		break;
+	default:
+		return ERR_PTR(-EINVAL);
+	}
+	if (!*end)
+		return ERR_PTR(-EINVAL);	/* an end used twice */
+	res[0] = *end;
+	*end = NULL;
+	ckpt_set_nonblock(res[0], f_flags);
+	return res[0];
+}
+
+/* an end of the FIFO at @path */
+static struct file *ckpt_open_fifo_end(struct ckpt_rst_pipe *p,
+				       const char *path, u32 f_flags)
+{
+	struct file *file, *w;
+	int ret;
+
+	if (!p->keeper) {
+		file = filp_open(path, O_RDONLY | O_NONBLOCK, 0);
+		if (IS_ERR(file))
+			return file;
+		p->keeper = file;
+		if (!S_ISFIFO(file_inode(file)->i_mode) ||
+		    !get_pipe_info(file, false))
+			return ERR_PTR(-ESTALE);
+		w = filp_open(path, O_WRONLY | O_NONBLOCK, 0);
+		if (IS_ERR(w))
+			return w;
+		ret = ckpt_fill_pipe(p, w);
+		fput(w);
+		if (ret)
+			return ERR_PTR(ret);
+	}
+	file = filp_open(path, f_flags | O_NONBLOCK, 0);
+	if (IS_ERR(file))
+		return file;
+	if (get_pipe_info(file, false) != get_pipe_info(p->keeper, false)) {
+		fput(file);
+		return ERR_PTR(-ESTALE);
+	}
+	ckpt_set_nonblock(file, f_flags);
+	return file;
+}
+
+/* a file reopened by path, which must still be of the type it was */
+static struct file *ckpt_open_path(const struct ckpt_rec_file *r,
+				   const char *path, u32 f_flags)
+{
+	u32 type = le32_to_cpu(r->type);
+	umode_t mode = le32_to_cpu(r->f_mode);
+	loff_t pos = le64_to_cpu(r->pos);
+	struct inode *inode;
+	struct file *file;
+
+	if (type == CKPT_FILE_CHRDEV &&
+	    !ckpt_chrdev_supported(MKDEV(le32_to_cpu(r->rdev) >> 20,
+					 le32_to_cpu(r->rdev) & MINORMASK)))
+		return ERR_PTR(-EINVAL);
+	file = filp_open(path, f_flags, 0);
+	if (IS_ERR(file))
+		return file;
+	inode = file_inode(file);
+	if ((inode->i_mode & S_IFMT) != (mode & S_IFMT) ||
+	    (type == CKPT_FILE_CHRDEV &&
+	     ckpt_encode_rdev(inode->i_rdev) != le32_to_cpu(r->rdev))) {
+		fput(file);
+		return ERR_PTR(-ESTALE);
+	}
+	if (type == CKPT_FILE_REGULAR && pos &&
+	    vfs_llseek(file, pos, SEEK_SET) != pos) {
+		fput(file);
+		return ERR_PTR(-EINVAL);
+	}
+	return file;
+}
+
+/**
+ * ckpt_restore_file - reopen an open file description
+ * @ctx: restart context
+ * @h: the CKPT_REC_FILE header
+ *
+ * Files are opened by path as the caller, with the saved flags less those
+ * that would create or truncate.  An external file is filled in from the
+ * caller's fd of the same number when the fd table is restored.
+ */
+int ckpt_restore_file(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
+{
+	const u32 known = O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC |
+			  FASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY |
+			  O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_SYNC |
+			  O_PATH;
+	struct ckpt_rst_pipe *p = NULL;
+	struct file *file = NULL;
+	struct ckpt_rec_file *r;
+	u32 type, f_flags, path_len;
+	const char *path;
+	int ret = -EINVAL;
+
+	r = ckpt_read_payload(ctx, h, sizeof(*r), sizeof(*r) + PATH_MAX);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	type = le32_to_cpu(r->type);
+	f_flags = le32_to_cpu(r->f_flags) & ~(O_CREAT | O_EXCL | O_TRUNC |
+					      O_NOCTTY);
+	path_len = le32_to_cpu(r->path_len);
+	path = r->path;
+	if (h->len != sizeof(*r) + path_len || (f_flags & ~known) ||
+	    (path_len && !ckpt_valid_str(r->path, path_len, PATH_MAX)))
+		goto out;
+	if (type == CKPT_FILE_PIPE || type == CKPT_FILE_FIFO) {
+		p = ckpt_obj_get(ctx, le32_to_cpu(r->pipe_ref), CKPT_REC_PIPE);
+		if (IS_ERR(p))
+			goto out;
+	}
+	if (type != CKPT_FILE_EXTERNAL && type != CKPT_FILE_PIPE &&
+	    (!path_len || path[0] != '/'))
+		goto out;
+
+	switch (type) {
+	case CKPT_FILE_REGULAR:
+	case CKPT_FILE_CHRDEV:
+		file = ckpt_open_path(r, path, f_flags);
+		break;
+	case CKPT_FILE_PIPE:
+		file = ckpt_open_pipe_end(p, f_flags);
+		break;
+	case CKPT_FILE_FIFO:
+		file = ckpt_open_fifo_end(p, path, f_flags);
+		break;
+	case CKPT_FILE_EXTERNAL:
+		break;
+	default:
+		goto out;
+	}
+	ret = PTR_ERR_OR_ZERO(file);
+	if (!ret)
+		ret = ckpt_obj_add(ctx, le32_to_cpu(r->objref), CKPT_REC_FILE,
+				   file, ckpt_fput);
+out:
+	kvfree(r);
+	return ret;
+}
+
+/**
+ * ckpt_restore_files - install the restored files at their fd numbers
+ * @ctx: restart context
+ * @h: the CKPT_REC_FILES header
+ *
+ * The new task starts with a copy of the caller's fds; an external fd n
+ * takes the caller's fd n, then every other fd is closed.
+ */
+int ckpt_restore_files(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
+{
+	struct ckpt_rec_files *r;
+	struct file **files;
+	u32 i, nr;
+	int ret = -EINVAL;
+
+	r = ckpt_read_payload(ctx, h, sizeof(*r), CKPT_REC_MAX_LEN);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	nr = le32_to_cpu(r->nr_fds);
+	if (h->len != sizeof(*r) + (u64)nr * sizeof(r->fds[0]))
+		goto out;
+	ret = -ENOMEM;
+	files = kvcalloc(max(nr, 1U), sizeof(*files), GFP_KERNEL);
+	if (!files)
+		goto out;
+
+	ret = 0;
+	for (i = 0; i < nr && !ret; i++) {
+		const struct ckpt_fd_entry *e = &r->fds[i];
+		u32 fd = le32_to_cpu(e->fd);
+
+		ret = -EINVAL;
+		if ((i && fd <= le32_to_cpu(r->fds[i - 1].fd)) ||
+		    fd > INT_MAX || (le32_to_cpu(e->flags) & ~CKPT_FD_CLOEXEC))
+			break;
+		files[i] = ckpt_obj_get(ctx, le32_to_cpu(e->file_ref),
+					CKPT_REC_FILE);
+		if (IS_ERR(files[i])) {
+			files[i] = NULL;
+			break;
+		}
+		/* an external file: the caller's fd of the same number */
+		files[i] = files[i] ? get_file(files[i]) : fget(fd);
+		ret = files[i] ? 0 : -EBADF;
+	}
+
+	if (!ret)
+		ret = __close_range(0, ~0U, 0);
+	for (i = 0; i < nr && !ret; i++) {
+		const struct ckpt_fd_entry *e = &r->fds[i];
+		u32 flags = le32_to_cpu(e->flags) & CKPT_FD_CLOEXEC;
+
+		ret = replace_fd(le32_to_cpu(e->fd), files[i],
+				 flags ? O_CLOEXEC : 0);
+		if (ret > 0)
+			ret = 0;
+	}
+	if (!ret)
+		ret = ckpt_obj_add(ctx, le32_to_cpu(r->objref), CKPT_REC_FILES,
+				   current->files, NULL);
+	for (i = 0; i < nr; i++)
+		if (files[i])
+			fput(files[i]);
+	kvfree(files);
+out:
+	kvfree(r);
+	return ret;
+}

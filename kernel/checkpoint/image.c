@@ -266,7 +266,7 @@ static bool ckpt_type_known(u32 type)
  * Optional records of types this kernel does not know are skipped.
  * Return: 0, or -EINVAL for a malformed or unknown mandatory record
  */
-int ckpt_read_hdr(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
+int ckpt_read_hdr(struct ckpt_ctx *ctx, struct ckpt_rhdr *h)
 {
 	struct ckpt_hdr raw;
 	int ret;
@@ -300,7 +300,7 @@ int ckpt_read_hdr(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
  * Return: the whole record (header included) in a kvmalloc()ed buffer of
  * at least @min_len bytes, free it with kvfree(); or an ERR_PTR()
  */
-void *ckpt_read_payload(struct ckpt_ctx *ctx, const struct ckpt_hdr *h,
+void *ckpt_read_payload(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h,
 			size_t min_len, size_t max_len)
 {
 	struct ckpt_hdr *rec;
@@ -334,7 +334,7 @@ void *ckpt_read_payload(struct ckpt_ctx *ctx, const struct ckpt_hdr *h,
 void *ckpt_read_record(struct ckpt_ctx *ctx, u32 type, size_t min_len,
 		       size_t max_len, size_t *lenp)
 {
-	struct ckpt_hdr h;
+	struct ckpt_rhdr h;
 	void *rec;
 	int ret;
 

@@ -56,17 +56,23 @@ static void ckpt_batch_add(struct ckpt_pagebatch *b, struct page *page,
 }
 
 #ifdef CONFIG_TRANSPARENT_HUGEPAGE
-/* a huge page: its subpages go one by one; called with its lock held */
+/* a huge page: its subpages go one by one; 0 if @pmd is not huge */
 static int ckpt_pmd_huge(pmd_t *pmd, unsigned long addr, unsigned long end,
-			 struct mm_walk *walk)
+			 struct mm_walk *walk, bool *huge)
 {
 	struct ckpt_pagebatch *b = walk->private;
 	struct vm_area_struct *vma = walk->vma;
 	struct page *head;
+	spinlock_t *ptl;	/* the page table lock */
 	int ret = 0;
 
+	ptl = pmd_trans_huge_lock(pmd, vma);
+	*huge = ptl;
+	if (!ptl)
+		return 0;
 	if (!pmd_present(*pmd)) {
 		/* migrating: fault it in */
+		spin_unlock(ptl);
 		b->fault = addr;
 		return 1;
 	}
@@ -76,20 +82,21 @@ static int ckpt_pmd_huge(pmd_t *pmd, unsigned long addr, unsigned long end,
 
 		if (b->nr == CKPT_PAGES_BATCH) {
 			ret = 1;
+			b->next = addr;
 			break;
 		}
 		page = head + ((addr & ~HPAGE_PMD_MASK) >> PAGE_SHIFT);
 		if (ckpt_want_page(vma, page))
 			ckpt_batch_add(b, page, addr);
 	}
-	if (ret)
-		b->next = addr;
+	spin_unlock(ptl);
 	return ret;
 }
 #else
 static int ckpt_pmd_huge(pmd_t *pmd, unsigned long addr, unsigned long end,
-			 struct mm_walk *walk)
+			 struct mm_walk *walk, bool *huge)
 {
+	*huge = false;
 	return 0;
 }
 #endif
@@ -102,20 +109,20 @@ static int ckpt_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long end,
 	struct vm_area_struct *vma = walk->vma;
 	pte_t *start_pte, *pte;
 	spinlock_t *ptl;	/* the page table lock */
-	int ret = 0;
+	bool huge;
+	int ret;
 
-	ptl = pmd_trans_huge_lock(pmd, vma);
-	if (ptl) {
-		ret = ckpt_pmd_huge(pmd, addr, end, walk);
-		spin_unlock(ptl);
+	ret = ckpt_pmd_huge(pmd, addr, end, walk, &huge);
+	if (huge)
 		return ret;
-	}
 
 	start_pte = pte_offset_map_lock(walk->mm, pmd, addr, &ptl);
 	if (!start_pte) {
 		walk->action = ACTION_AGAIN;
 		return 0;
 	}
+	/* for sparse: the mapping is an RCU read-side section, see pte_unmap() */
+	__acquire(RCU);
 	for (pte = start_pte; addr < end; pte++, addr += PAGE_SIZE) {
 		pte_t ptent = ptep_get(pte);
 		struct page *page;
@@ -463,4 +470,352 @@ void ckpt_mm_free(struct ckpt_ctx *ctx)
 {
 	kvfree(ctx->pages);
 	ctx->pages = NULL;
+}
+
+/* the address checks of prctl(PR_SET_MM_MAP) */
+static int ckpt_check_mm_addrs(const struct ckpt_rec_mm *r)
+{
+	const __le64 *addrs[] = {
+		&r->start_code, &r->end_code, &r->start_data, &r->end_data,
+		&r->start_brk, &r->brk, &r->start_stack, &r->arg_start,
+		&r->arg_end, &r->env_start, &r->env_end,
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(addrs); i++) {
+		u64 val = le64_to_cpu(*addrs[i]);
+
+		if (val >= TASK_SIZE || val < mmap_min_addr)
+			return -EINVAL;
+	}
+	if (le64_to_cpu(r->start_code) >= le64_to_cpu(r->end_code) ||
+	    le64_to_cpu(r->start_data) > le64_to_cpu(r->end_data) ||
+	    le64_to_cpu(r->start_brk) > le64_to_cpu(r->brk) ||
+	    le64_to_cpu(r->arg_start) > le64_to_cpu(r->arg_end) ||
+	    le64_to_cpu(r->env_start) > le64_to_cpu(r->env_end))
+		return -EINVAL;
+	if (check_data_rlimit(rlimit(RLIMIT_DATA), le64_to_cpu(r->brk),
+			      le64_to_cpu(r->start_brk),
+			      le64_to_cpu(r->end_data),
+			      le64_to_cpu(r->start_data)))
+		return -EINVAL;
+	return 0;
+}
+
+static int ckpt_check_auxv(const struct ckpt_rec_mm *r)
+{
+	u32 nr = le32_to_cpu(r->nr_auxv);
+
+	if (nr < 2 || nr > AT_VECTOR_SIZE || nr % 2 ||
+	    le64_to_cpu(r->auxv[nr - 2]) != AT_NULL)
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * ckpt_restore_mm - empty the address space and set what the mm record says
+ * @ctx: restart context
+ * @h: the CKPT_REC_MM header
+ *
+ * The new task starts with a copy of the caller's address space; all of it
+ * is unmapped before the saved VMAs are mapped again.
+ */
+int ckpt_restore_mm(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
+{
+	struct mm_struct *mm = current->mm;
+	struct ckpt_rst *rst = ctx->rst;
+	struct ckpt_rec_mm *r;
+	u32 exe_len, nr, i;
+	int ret = -EINVAL;
+
+	r = ckpt_read_payload(ctx, h, sizeof(*r), sizeof(*r) + PATH_MAX);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	exe_len = le32_to_cpu(r->exe_len);
+	nr = le32_to_cpu(r->nr_vmas);
+	if (h->len != sizeof(*r) + exe_len || !nr ||
+	    nr > READ_ONCE(sysctl_max_map_count) ||
+	    (le64_to_cpu(r->def_flags) & ~(u64)CKPT_VMA_LOCKED) ||
+	    ckpt_check_mm_addrs(r) || ckpt_check_auxv(r) ||
+	    (exe_len && (!ckpt_valid_str(r->exe, exe_len, PATH_MAX) ||
+			 r->exe[0] != '/')))
+		goto out;
+	if (exe_len) {
+		rst->exe = filp_open(r->exe, O_RDONLY, 0);
+		if (IS_ERR(rst->exe)) {
+			ret = PTR_ERR(rst->exe);
+			rst->exe = NULL;
+			goto out;
+		}
+	}
+
+	ret = vm_munmap(0, TASK_SIZE);
+	if (ret)
+		goto out;
+	ret = mmap_write_lock_killable(mm);
+	if (ret)
+		goto out;
+	mm->context.vdso = NULL;
+	mm->context.vdso_image = NULL;
+	mm->def_flags &= ~VM_LOCKED;
+	mm->start_code = le64_to_cpu(r->start_code);
+	mm->end_code = le64_to_cpu(r->end_code);
+	mm->start_data = le64_to_cpu(r->start_data);
+	mm->end_data = le64_to_cpu(r->end_data);
+	mm->start_brk = le64_to_cpu(r->start_brk);
+	mm->brk = le64_to_cpu(r->brk);
+	mm->start_stack = le64_to_cpu(r->start_stack);
+	spin_lock(&mm->arg_lock);
+	mm->arg_start = le64_to_cpu(r->arg_start);
+	mm->arg_end = le64_to_cpu(r->arg_end);
+	mm->env_start = le64_to_cpu(r->env_start);
+	mm->env_end = le64_to_cpu(r->env_end);
+	spin_unlock(&mm->arg_lock);
+	memset(mm->saved_auxv, 0, sizeof(mm->saved_auxv));
+	for (i = 0; i < le32_to_cpu(r->nr_auxv); i++)
+		mm->saved_auxv[i] = le64_to_cpu(r->auxv[i]);
+	mmap_write_unlock(mm);
+
+	rst->nr_vmas = nr;
+	ret = ckpt_obj_add(ctx, le32_to_cpu(r->objref), CKPT_REC_MM, mm, NULL);
+out:
+	kvfree(r);
+	return ret;
+}
+
+/* the mapped file must be the one that was mapped */
+static int ckpt_check_identity(struct file *file, const struct ckpt_rec_vma *r)
+{
+	__le64 dev, ino, size, sec;
+	__le32 nsec;
+
+	ckpt_fill_identity(file, &dev, &ino, &size, &sec, &nsec);
+	if (dev != r->dev || ino != r->ino || size != r->size ||
+	    sec != r->mtime_sec || nsec != r->mtime_nsec)
+		return -ESTALE;
+	return 0;
+}
+
+static unsigned long ckpt_map_vma(const struct ckpt_rec_vma *r,
+				  const char *path)
+{
+	u64 start = le64_to_cpu(r->start), end = le64_to_cpu(r->end);
+	u32 prot = le32_to_cpu(r->prot), flags = le32_to_cpu(r->flags);
+	unsigned long mflags = MAP_FIXED_NOREPLACE;
+	struct file *file = NULL;
+	unsigned long addr;
+	int ret;
+
+	mflags |= (flags & CKPT_VMA_SHARED) ? MAP_SHARED : MAP_PRIVATE;
+	if (flags & CKPT_VMA_GROWSDOWN)
+		mflags |= MAP_GROWSDOWN;
+	if (flags & CKPT_VMA_NORESERVE)
+		mflags |= MAP_NORESERVE;
+	if (le32_to_cpu(r->type) == CKPT_VMA_ANON) {
+		mflags |= MAP_ANONYMOUS;
+	} else {
+		file = filp_open(path, O_RDONLY, 0);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+		ret = ckpt_check_identity(file, r);
+		if (ret) {
+			fput(file);
+			return ret;
+		}
+	}
+	addr = vm_mmap(file, start, end - start,
+		       ((prot & CKPT_PROT_READ) ? PROT_READ : 0) |
+		       ((prot & CKPT_PROT_WRITE) ? PROT_WRITE : 0) |
+		       ((prot & CKPT_PROT_EXEC) ? PROT_EXEC : 0),
+		       mflags, le64_to_cpu(r->pgoff) << PAGE_SHIFT);
+	if (file)
+		fput(file);
+	if (!IS_ERR_VALUE(addr) && addr != start)
+		return -EINVAL;
+	return addr;
+}
+
+static int ckpt_vma_advice(const struct ckpt_rec_vma *r)
+{
+	static const struct {
+		u32 flag;
+		int advice;
+	} map[] = {
+		{ CKPT_VMA_DONTDUMP, MADV_DONTDUMP },
+		{ CKPT_VMA_DONTFORK, MADV_DONTFORK },
+		{ CKPT_VMA_WIPEONFORK, MADV_WIPEONFORK },
+	};
+	u64 start = le64_to_cpu(r->start), end = le64_to_cpu(r->end);
+	u32 flags = le32_to_cpu(r->flags);
+	int i, ret = 0;
+
+	for (i = 0; i < ARRAY_SIZE(map) && !ret; i++)
+		if (flags & map[i].flag)
+			ret = do_madvise(current->mm, start, end - start,
+					 map[i].advice);
+	return ret;
+}
+
+/**
+ * ckpt_restore_vma - map one VMA again where it was
+ * @ctx: restart context
+ * @h: the CKPT_REC_VMA header
+ *
+ * A private file mapping reopens its file by path as the caller; the file
+ * must still be the one that was mapped (device, inode, size, mtime).
+ */
+int ckpt_restore_vma(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
+{
+	const u32 known = CKPT_VMA_GROWSDOWN | CKPT_VMA_LOCKED |
+			  CKPT_VMA_DONTDUMP | CKPT_VMA_DONTFORK |
+			  CKPT_VMA_NORESERVE | CKPT_VMA_HEAP | CKPT_VMA_STACK |
+			  CKPT_VMA_MAYWRITE | CKPT_VMA_MAYEXEC |
+			  CKPT_VMA_WIPEONFORK | CKPT_VMA_SHARED;
+	struct ckpt_rst *rst = ctx->rst;
+	struct ckpt_rec_vma *r;
+	u32 type, path_len;
+	u64 start, end;
+	long ret = -EINVAL;
+
+	r = ckpt_read_payload(ctx, h, sizeof(*r), sizeof(*r) + PATH_MAX);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	start = le64_to_cpu(r->start);
+	end = le64_to_cpu(r->end);
+	type = le32_to_cpu(r->type);
+	path_len = le32_to_cpu(r->path_len);
+	if (!rst->nr_vmas || h->len != sizeof(*r) + path_len ||
+	    !PAGE_ALIGNED(start) || !PAGE_ALIGNED(end) || start >= end ||
+	    end > TASK_SIZE || start < rst->vma_end ||
+	    (le32_to_cpu(r->prot) & ~(CKPT_PROT_READ | CKPT_PROT_WRITE |
+				      CKPT_PROT_EXEC)) ||
+	    (le32_to_cpu(r->flags) & ~known) ||
+	    le64_to_cpu(r->pgoff) > (ULONG_MAX >> PAGE_SHIFT) ||
+	    (type == CKPT_VMA_FILE ? !path_len : path_len) ||
+	    ((le32_to_cpu(r->flags) & CKPT_VMA_SHARED) &&
+	     (type != CKPT_VMA_FILE ||
+	      (le32_to_cpu(r->prot) & CKPT_PROT_WRITE))) ||
+	    (path_len && (!ckpt_valid_str(r->path, path_len, PATH_MAX) ||
+			  r->path[0] != '/')))
+		goto out;
+	rst->nr_vmas--;
+
+	switch (type) {
+	case CKPT_VMA_ANON:
+	case CKPT_VMA_FILE:
+		ret = ckpt_map_vma(r, r->path);
+		if (!IS_ERR_VALUE(ret))
+			ret = ckpt_vma_advice(r);
+		break;
+	case CKPT_VMA_VVAR:
+		ret = rst->vvar_start ? -EINVAL : 0;
+		rst->vvar_start = start;
+		rst->vvar_end = end;
+		break;
+	case CKPT_VMA_VDSO:
+		ret = -EINVAL;
+		if (rst->vvar_start)
+			ret = ckpt_arch_map_vdso(rst->vvar_start, rst->vvar_end,
+						 start, end);
+		break;
+	}
+	/* the PAGES records that follow go into [vma_start, vma_end) */
+	rst->vma_start = start;
+	rst->vma_end = end;
+	rst->vma_pages = (type == CKPT_VMA_ANON || type == CKPT_VMA_FILE) &&
+			 !(le32_to_cpu(r->flags) & CKPT_VMA_SHARED);
+out:
+	kvfree(r);
+	return ret < 0 ? ret : 0;
+}
+
+/* read @n pages of contents into the task's memory at @addr */
+static int ckpt_fill_pages(struct ckpt_ctx *ctx, struct ckpt_pagebatch *b,
+			   unsigned long addr, unsigned int n)
+{
+	struct iov_iter iter;
+	long got;
+	int i, ret;
+
+	got = get_user_pages_unlocked(addr, n, b->pages,
+				      FOLL_WRITE | FOLL_FORCE);
+	if (got < 0)
+		return got;
+	for (i = 0; i < got; i++)
+		bvec_set_page(&b->bv[i], b->pages[i], PAGE_SIZE, 0);
+	iov_iter_bvec(&iter, ITER_DEST, b->bv, got, got * PAGE_SIZE);
+	ret = got == n ? ckpt_read_iter(ctx, &iter) : -EFAULT;
+	for (i = 0; i < got; i++) {
+		set_page_dirty_lock(b->pages[i]);
+		put_page(b->pages[i]);
+	}
+	return ret;
+}
+
+/**
+ * ckpt_restore_pages - put saved pages back into the VMA they came from
+ * @ctx: restart context
+ * @h: the CKPT_REC_PAGES header
+ *
+ * The contents go straight from the image into the task's pages; runs of
+ * consecutive addresses take one read.
+ */
+int ckpt_restore_pages(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
+{
+	struct ckpt_rst *rst = ctx->rst;
+	struct ckpt_pagebatch *b;
+	u32 nr, i, run;
+	int ret;
+
+	if (!rst->vma_pages || h->len < sizeof(b->rec.h) + sizeof(u64))
+		return -EINVAL;
+	if (!ctx->pages)
+		ctx->pages = kvmalloc(sizeof(*ctx->pages), GFP_KERNEL);
+	b = ctx->pages;
+	if (!b)
+		return -ENOMEM;
+	ret = ckpt_read(ctx, &b->rec.h.nr_pages, sizeof(b->rec.h) - sizeof(*h));
+	if (ret)
+		return ret;
+	nr = le32_to_cpu(b->rec.h.nr_pages);
+	if (!nr || nr > CKPT_PAGES_BATCH ||
+	    h->len != sizeof(b->rec.h) + nr * (sizeof(u64) + PAGE_SIZE))
+		return -EINVAL;
+	ret = ckpt_read(ctx, b->rec.addrs, nr * sizeof(u64));
+	if (ret)
+		return ret;
+	for (i = 0; i < nr; i++) {
+		u64 addr = le64_to_cpu(b->rec.addrs[i]);
+
+		if (!PAGE_ALIGNED(addr) || addr < rst->vma_start ||
+		    addr >= rst->vma_end ||
+		    (i && addr <= le64_to_cpu(b->rec.addrs[i - 1])))
+			return -EINVAL;
+	}
+	for (i = 0; i < nr; i += run) {
+		u64 addr = le64_to_cpu(b->rec.addrs[i]);
+
+		for (run = 1; i + run < nr; run++)
+			if (le64_to_cpu(b->rec.addrs[i + run]) !=
+			    addr + run * PAGE_SIZE)
+				break;
+		ret = ckpt_fill_pages(ctx, b, addr, run);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* the address space is complete: name its executable */
+int ckpt_restore_mm_done(struct ckpt_ctx *ctx)
+{
+	struct ckpt_rst *rst = ctx->rst;
+	int ret;
+
+	if (!rst->exe)
+		return 0;
+	ret = set_mm_exe_file(current->mm, rst->exe);
+	fput(rst->exe);
+	rst->exe = NULL;
+	return ret;
 }

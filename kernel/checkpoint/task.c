@@ -217,10 +217,11 @@ int ckpt_dump_sighand(struct ckpt_ctx *ctx, struct task_struct *t, u32 *ref)
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)
 		return -ENOMEM;
-	ret = -ESRCH;
 	sh = lock_task_sighand(t, &flags);
-	if (!sh)
-		goto out;
+	if (!sh) {
+		kfree(r);
+		return -ESRCH;
+	}
 	for (i = 0; i < CKPT_NSIG; i++) {
 		struct sigaction *sa = &sh->action[i].sa;
 
@@ -436,4 +437,499 @@ int ckpt_dump_task(struct ckpt_ctx *ctx, struct task_struct *t)
 		ret = ckpt_write_record(ctx, CKPT_REC_TASK_END, &end, sizeof(end),
 					NULL, 0);
 	return ret;
+}
+
+/* @id is one of the ids the caller has, the setresuid() rule */
+static bool ckpt_uid_held(kuid_t id, const struct cred *c, bool fs)
+{
+	return uid_eq(id, c->uid) || uid_eq(id, c->euid) ||
+	       uid_eq(id, c->suid) || (fs && uid_eq(id, c->fsuid));
+}
+
+static bool ckpt_gid_held(kgid_t id, const struct cred *c, bool fs)
+{
+	return gid_eq(id, c->gid) || gid_eq(id, c->egid) ||
+	       gid_eq(id, c->sgid) || (fs && gid_eq(id, c->fsgid));
+}
+
+static bool ckpt_same_groups(const struct group_info *a,
+			     const struct group_info *b)
+{
+	int i;
+
+	if (a->ngroups != b->ngroups)
+		return false;
+	for (i = 0; i < a->ngroups; i++)
+		if (!gid_eq(a->gid[i], b->gid[i]))
+			return false;
+	return true;
+}
+
+/*
+ * The caller may give the restored task only the ids it could set itself
+ * (setresuid(), setresgid(), setfsuid(), setgroups()).
+ */
+static int ckpt_check_ids(const struct cred *old, struct cred *new)
+{
+	bool setuid = ns_capable_setid(old->user_ns, CAP_SETUID);
+	bool setgid = ns_capable_setid(old->user_ns, CAP_SETGID);
+
+	if (!setuid && (!ckpt_uid_held(new->uid, old, false) ||
+			!ckpt_uid_held(new->euid, old, false) ||
+			!ckpt_uid_held(new->suid, old, false) ||
+			!ckpt_uid_held(new->fsuid, old, true)))
+		return -EPERM;
+	if (!setgid && (!ckpt_gid_held(new->gid, old, false) ||
+			!ckpt_gid_held(new->egid, old, false) ||
+			!ckpt_gid_held(new->sgid, old, false) ||
+			!ckpt_gid_held(new->fsgid, old, true)))
+		return -EPERM;
+	if ((!setgid || !may_setgroups()) &&
+	    !ckpt_same_groups(new->group_info, old->group_info))
+		return -EPERM;
+	return 0;
+}
+
+/* and only the capabilities capset() would allow */
+static int ckpt_check_caps(const struct cred *old, struct cred *new)
+{
+	bool setpcap = ns_capable(old->user_ns, CAP_SETPCAP);
+	kernel_cap_t inh_max;
+
+	inh_max = cap_combine(old->cap_inheritable,
+			      setpcap ? old->cap_bset : old->cap_permitted);
+	if (!cap_issubset(new->cap_permitted, old->cap_permitted) ||
+	    !cap_issubset(new->cap_inheritable, inh_max) ||
+	    !cap_issubset(new->cap_effective, new->cap_permitted) ||
+	    !cap_issubset(new->cap_bset, old->cap_bset) ||
+	    !cap_issubset(new->cap_ambient,
+			  cap_intersect(new->cap_permitted,
+					new->cap_inheritable)))
+		return -EPERM;
+	if (new->securebits != old->securebits && !setpcap)
+		return -EPERM;
+	return 0;
+}
+
+static int ckpt_make_cred(const struct ckpt_rec_creds *r, struct cred *new)
+{
+	struct user_namespace *ns = current_user_ns();
+	u32 i, ngroups = le32_to_cpu(r->ngroups);
+	const u64 caps[] = {
+		le64_to_cpu(r->cap_inheritable), le64_to_cpu(r->cap_permitted),
+		le64_to_cpu(r->cap_effective), le64_to_cpu(r->cap_bset),
+		le64_to_cpu(r->cap_ambient),
+	};
+	struct group_info *gi;
+
+	for (i = 0; i < ARRAY_SIZE(caps); i++)
+		if (caps[i] & ~CAP_VALID_MASK)
+			return -EINVAL;
+	if (le32_to_cpu(r->securebits) & ~(SECURE_ALL_BITS | SECURE_ALL_LOCKS))
+		return -EINVAL;
+
+	new->uid = make_kuid(ns, le32_to_cpu(r->uid));
+	new->euid = make_kuid(ns, le32_to_cpu(r->euid));
+	new->suid = make_kuid(ns, le32_to_cpu(r->suid));
+	new->fsuid = make_kuid(ns, le32_to_cpu(r->fsuid));
+	new->gid = make_kgid(ns, le32_to_cpu(r->gid));
+	new->egid = make_kgid(ns, le32_to_cpu(r->egid));
+	new->sgid = make_kgid(ns, le32_to_cpu(r->sgid));
+	new->fsgid = make_kgid(ns, le32_to_cpu(r->fsgid));
+	if (!uid_valid(new->uid) || !uid_valid(new->euid) ||
+	    !uid_valid(new->suid) || !uid_valid(new->fsuid) ||
+	    !gid_valid(new->gid) || !gid_valid(new->egid) ||
+	    !gid_valid(new->sgid) || !gid_valid(new->fsgid))
+		return -EINVAL;
+	new->securebits = le32_to_cpu(r->securebits);
+	new->cap_inheritable.val = caps[0];
+	new->cap_permitted.val = caps[1];
+	new->cap_effective.val = caps[2];
+	new->cap_bset.val = caps[3];
+	new->cap_ambient.val = caps[4];
+
+	gi = groups_alloc(ngroups);
+	if (!gi)
+		return -ENOMEM;
+	for (i = 0; i < ngroups; i++) {
+		gi->gid[i] = make_kgid(ns, le32_to_cpu(r->groups[i]));
+		if (!gid_valid(gi->gid[i])) {
+			put_group_info(gi);
+			return -EINVAL;
+		}
+	}
+	groups_sort(gi);
+	set_groups(new, gi);
+	put_group_info(gi);
+	return 0;
+}
+
+/**
+ * ckpt_restore_creds - prepare the credentials of the restored task
+ * @ctx: restart context
+ * @h: the CKPT_REC_CREDS header
+ *
+ * They are committed once everything else is restored, with the caller's
+ * credentials.  Return: 0, -EINVAL for a bad record, -EPERM for ids or
+ * capabilities the caller could not set itself
+ */
+int ckpt_restore_creds(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
+{
+	const struct cred *old = current_cred();
+	struct ckpt_rec_creds *r;
+	struct cred *new;
+	int ret;
+
+	r = ckpt_read_payload(ctx, h, sizeof(*r),
+			      sizeof(*r) + NGROUPS_MAX * sizeof(r->groups[0]));
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	ret = -EINVAL;
+	if (h->len != sizeof(*r) +
+		      le32_to_cpu(r->ngroups) * sizeof(r->groups[0]))
+		goto out;
+	ret = -ENOMEM;
+	new = prepare_creds();
+	if (!new)
+		goto out;
+	ret = ckpt_make_cred(r, new);
+	if (!ret)
+		ret = ckpt_check_ids(old, new);
+	if (!ret)
+		ret = ckpt_check_caps(old, new);
+	if (ret) {
+		abort_creds(new);
+		goto out;
+	}
+	ctx->rst->cred = new;
+	ret = ckpt_obj_add(ctx, le32_to_cpu(r->objref), CKPT_REC_CREDS, new,
+			   NULL);
+out:
+	kvfree(r);
+	return ret;
+}
+
+static int ckpt_lookup_dir(const char *name, struct path *path)
+{
+	int ret = kern_path(name, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, path);
+
+	if (ret)
+		return ret;
+	ret = path_permission(path, MAY_EXEC | MAY_CHDIR);
+	if (ret)
+		path_put(path);
+	return ret;
+}
+
+/**
+ * ckpt_restore_fs - restore cwd, root and umask
+ * @ctx: restart context
+ * @h: the CKPT_REC_FS header
+ *
+ * The directories are looked up as the caller; a root other than the
+ * caller's needs CAP_SYS_CHROOT, as chroot() does.
+ */
+int ckpt_restore_fs(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
+{
+	struct path cwd, root;
+	struct ckpt_rec_fs *r;
+	u32 cwd_len, root_len;
+	bool same_root;
+	int ret;
+
+	r = ckpt_read_payload(ctx, h, sizeof(*r), sizeof(*r) + 2 * PATH_MAX);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	ret = -EINVAL;
+	cwd_len = le32_to_cpu(r->cwd_len);
+	root_len = le32_to_cpu(r->root_len);
+	if (h->len != sizeof(*r) + (u64)cwd_len + root_len ||
+	    !ckpt_valid_str(r->paths, cwd_len, PATH_MAX) ||
+	    !ckpt_valid_str(r->paths + cwd_len, root_len, PATH_MAX))
+		goto out;
+
+	ret = ckpt_lookup_dir(r->paths, &cwd);
+	if (ret)
+		goto out;
+	ret = ckpt_lookup_dir(r->paths + cwd_len, &root);
+	if (ret)
+		goto out_cwd;
+	spin_lock(&current->fs->lock);
+	same_root = path_equal(&root, &current->fs->root);
+	spin_unlock(&current->fs->lock);
+	ret = -EPERM;
+	if (!same_root && !ns_capable(current_user_ns(), CAP_SYS_CHROOT))
+		goto out_root;
+
+	set_fs_pwd(current->fs, &cwd);
+	if (!same_root)
+		set_fs_root(current->fs, &root);
+	current->fs->umask = le32_to_cpu(r->umask) & 0777;
+	ret = ckpt_obj_add(ctx, le32_to_cpu(r->objref), CKPT_REC_FS,
+			   current->fs, NULL);
+out_root:
+	path_put(&root);
+out_cwd:
+	path_put(&cwd);
+out:
+	kvfree(r);
+	return ret;
+}
+
+int ckpt_restore_sighand(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
+{
+	struct ckpt_rec_sighand *r;
+	int i, ret = 0;
+
+	r = ckpt_read_payload(ctx, h, sizeof(*r), sizeof(*r));
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	if (le32_to_cpu(r->nr) != CKPT_NSIG)
+		ret = -EINVAL;
+	for (i = 0; !ret && i < CKPT_NSIG; i++) {
+		const struct ckpt_sigaction *a = &r->action[i];
+		u64 handler = le64_to_cpu(a->handler);
+		u64 flags = le64_to_cpu(a->flags);
+		struct k_sigaction ka = {};
+
+		if ((flags & ~(u64)UAPI_SA_FLAGS) || handler >= TASK_SIZE_MAX ||
+		    le64_to_cpu(a->restorer) >= TASK_SIZE_MAX) {
+			ret = -EINVAL;
+			break;
+		}
+		if (sig_kernel_only(i + 1)) {
+			/* SIGKILL and SIGSTOP cannot have been changed */
+			if (handler || flags)
+				ret = -EINVAL;
+			continue;
+		}
+		ka.sa.sa_handler = (__sighandler_t)(unsigned long)handler;
+		ka.sa.sa_flags = flags;
+#ifdef __ARCH_HAS_SA_RESTORER
+		ka.sa.sa_restorer =
+			(__sigrestore_t)(unsigned long)le64_to_cpu(a->restorer);
+#endif
+		ka.sa.sa_mask.sig[0] = le64_to_cpu(a->mask);
+		sigdelsetmask(&ka.sa.sa_mask, sigmask(SIGKILL) | sigmask(SIGSTOP));
+		ret = do_sigaction(i + 1, &ka, NULL);
+	}
+	if (!ret)
+		ret = ckpt_obj_add(ctx, le32_to_cpu(r->objref), CKPT_REC_SIGHAND,
+				   NULL, NULL);
+	kvfree(r);
+	return ret;
+}
+
+static int ckpt_restore_altstack(const struct ckpt_rec_task *r)
+{
+	u64 sp = le64_to_cpu(r->sas_ss_sp), size = le64_to_cpu(r->sas_ss_size);
+	u32 flags = le32_to_cpu(r->sas_ss_flags);
+
+	if (flags == SS_DISABLE || (!sp && !size && !flags)) {
+		current->sas_ss_sp = 0;
+		current->sas_ss_size = 0;
+		current->sas_ss_flags = SS_DISABLE;
+		return 0;
+	}
+	if ((flags & ~SS_AUTODISARM) || size < MINSIGSTKSZ ||
+	    !sigaltstack_size_valid(size) || sp >= TASK_SIZE_MAX ||
+	    size > TASK_SIZE_MAX - sp)
+		return -EINVAL;
+	current->sas_ss_sp = sp;
+	current->sas_ss_size = size;
+	current->sas_ss_flags = flags;
+	return 0;
+}
+
+static int ckpt_restore_rseq(const struct ckpt_rec_task *r)
+{
+	u64 rseq = le64_to_cpu(r->rseq);
+	u32 len = le32_to_cpu(r->rseq_len);
+
+#ifdef CONFIG_RSEQ
+	/* not the registration inherited from the caller */
+	current->rseq = NULL;
+	current->rseq_len = 0;
+	current->rseq_sig = 0;
+#endif
+	if (!rseq)
+		return len ? -EINVAL : 0;
+#ifdef CONFIG_RSEQ
+	if (!IS_ALIGNED(rseq, __alignof__(struct rseq)) ||
+	    (len != 32 && (!IS_ALIGNED(len, __alignof__(struct rseq)) ||
+			   len < offsetof(struct rseq, end))) ||
+	    rseq >= TASK_SIZE_MAX || len > TASK_SIZE_MAX - rseq)
+		return -EINVAL;
+	current->rseq = (struct rseq __user *)(unsigned long)rseq;
+	current->rseq_len = len;
+	current->rseq_sig = le32_to_cpu(r->rseq_sig);
+	rseq_set_notify_resume(current);
+	return 0;
+#else
+	return -EOPNOTSUPP;
+#endif
+}
+
+int ckpt_restore_task(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
+{
+	const u32 known = CKPT_TASK_STOPPED | CKPT_TASK_NO_NEW_PRIVS |
+			  CKPT_TASK_SELF;
+	char comm[TASK_COMM_LEN];
+	struct ckpt_rec_task *r;
+	u64 robust, ctid, stid;
+	u32 flags, pdeath;
+	int ret = -EINVAL;
+
+	r = ckpt_read_payload(ctx, h, sizeof(*r), sizeof(*r));
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	flags = le32_to_cpu(r->flags);
+	pdeath = le32_to_cpu(r->pdeath_signal);
+	robust = le64_to_cpu(r->robust_list);
+	ctid = le64_to_cpu(r->clear_child_tid);
+	stid = le64_to_cpu(r->set_child_tid);
+	if (IS_ERR(ckpt_obj_get(ctx, le32_to_cpu(r->creds_ref), CKPT_REC_CREDS)) ||
+	    IS_ERR(ckpt_obj_get(ctx, le32_to_cpu(r->fs_ref), CKPT_REC_FS)) ||
+	    IS_ERR(ckpt_obj_get(ctx, le32_to_cpu(r->files_ref), CKPT_REC_FILES)) ||
+	    IS_ERR(ckpt_obj_get(ctx, le32_to_cpu(r->mm_ref), CKPT_REC_MM)) ||
+	    IS_ERR(ckpt_obj_get(ctx, le32_to_cpu(r->sighand_ref),
+				CKPT_REC_SIGHAND)))
+		goto out;
+	if ((flags & ~known) || !valid_signal(pdeath) ||
+	    le32_to_cpu(r->personality) == 0xffffffff ||
+	    ctid >= TASK_SIZE_MAX || stid >= TASK_SIZE_MAX ||
+	    robust >= TASK_SIZE_MAX)
+		goto out;
+#ifdef CONFIG_FUTEX
+	if (robust && le64_to_cpu(r->robust_list_len) !=
+		      sizeof(struct robust_list_head))
+		goto out;
+	current->robust_list = (struct robust_list_head __user *)
+			       (unsigned long)robust;
+#else
+	if (robust)
+		goto out;
+#endif
+	ret = ckpt_restore_rseq(r);
+	if (!ret)
+		ret = ckpt_restore_altstack(r);
+	if (ret)
+		goto out;
+	current->clear_child_tid = (int __user *)(unsigned long)ctid;
+	current->set_child_tid = (int __user *)(unsigned long)stid;
+	current->pdeath_signal = pdeath;
+	set_personality(le32_to_cpu(r->personality));
+	if (flags & CKPT_TASK_NO_NEW_PRIVS)
+		task_set_no_new_privs(current);
+	ctx->stopped = flags & CKPT_TASK_STOPPED;
+	ctx->rst->blocked = le64_to_cpu(r->blocked);
+	memcpy(comm, r->comm, sizeof(comm) - 1);
+	comm[sizeof(comm) - 1] = 0;
+	set_task_comm(current, comm);
+out:
+	kvfree(r);
+	return ret;
+}
+
+/* rlimits, with the checks of setrlimit() */
+int ckpt_restore_signal(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
+{
+	struct ckpt_rec_signal *r;
+	int i, ret = 0;
+
+	r = ckpt_read_payload(ctx, h, sizeof(*r), sizeof(*r));
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	if (le32_to_cpu(r->nr_rlim) != CKPT_RLIM_NLIMITS)
+		ret = -EINVAL;
+	for (i = 0; !ret && i < RLIM_NLIMITS; i++) {
+		struct rlimit rl = {
+			.rlim_cur = le64_to_cpu(r->rlim[i].cur),
+			.rlim_max = le64_to_cpu(r->rlim[i].max),
+		};
+
+		ret = do_prlimit(current, i, &rl, NULL);
+	}
+	kvfree(r);
+	return ret;
+}
+
+int ckpt_restore_sigpending(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
+{
+	struct ckpt_rst *rst = ctx->rst;
+	struct ckpt_rec_sigpending *r;
+	u32 shared, i, nr;
+	int ret = -EINVAL;
+
+	r = ckpt_read_payload(ctx, h, sizeof(*r), CKPT_REC_MAX_LEN);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	shared = le32_to_cpu(r->shared);
+	nr = le32_to_cpu(r->nr_info);
+	/* the task's queue, then the process's */
+	if (shared > 1 || rst->sigq[shared] || (shared && !rst->sigq[0]) ||
+	    h->len != sizeof(*r) + (u64)nr * sizeof(r->info[0]))
+		goto out;
+	for (i = 0; i < nr; i++) {
+		const siginfo_t *info = (const siginfo_t *)r->info[i];
+		int sig = info->si_signo;
+
+		BUILD_BUG_ON(sizeof(*info) != sizeof(r->info[0]));
+		if (sig < 1 || sig > CKPT_NSIG || sig_kernel_only(sig) ||
+		    !(le64_to_cpu(r->signal) & BIT_ULL(sig - 1)) ||
+		    memchr_inv(r->info[i] + sizeof(kernel_siginfo_t), 0,
+			       sizeof(r->info[0]) - sizeof(kernel_siginfo_t)))
+			goto out;
+	}
+	rst->sigq[shared] = r;
+	return 0;
+out:
+	kvfree(r);
+	return ret;
+}
+
+/**
+ * ckpt_restore_signals_done - the last steps, once the image was read
+ * @ctx: restart context
+ *
+ * Commit the credentials, set the blocked mask and queue the signals that
+ * were pending; they are delivered when the task returns to user mode.
+ */
+int ckpt_restore_signals_done(struct ckpt_ctx *ctx)
+{
+	struct ckpt_rst *rst = ctx->rst;
+	sigset_t blocked = { .sig = { rst->blocked } };
+	int q, ret = 0;
+	u32 i;
+
+	commit_creds(rst->cred);
+	rst->cred = NULL;
+	set_current_blocked(&blocked);
+
+	for (q = 0; q < ARRAY_SIZE(rst->sigq); q++) {
+		struct ckpt_rec_sigpending *r = rst->sigq[q];
+
+		for (i = 0; !ret && i < le32_to_cpu(r->nr_info); i++) {
+			kernel_siginfo_t info;
+
+			memcpy(&info, r->info[i], sizeof(info));
+			ret = do_send_sig_info(info.si_signo, &info, current,
+					       q ? PIDTYPE_TGID : PIDTYPE_PID);
+		}
+	}
+	if (!ret && ctx->stopped)
+		ret = send_sig(SIGSTOP, current, 1);
+	return ret;
+}
+
+void ckpt_rst_free(struct ckpt_rst *rst)
+{
+	kvfree(rst->sigq[0]);
+	kvfree(rst->sigq[1]);
+	kvfree(rst->xstate);
+	if (rst->exe)
+		fput(rst->exe);
+	if (rst->cred)
+		abort_creds(rst->cred);
+	kfree(rst);
 }

@@ -178,3 +178,144 @@ int ckpt_arch_dump_task(struct ckpt_ctx *ctx, struct task_struct *t)
 		ret = ckpt_dump_xstate(ctx, t);
 	return ret;
 }
+
+/* eflags bits a user task can hold, as ptrace's putreg() allows */
+#define CKPT_EFLAGS_USER (X86_EFLAGS_CF | X86_EFLAGS_PF | X86_EFLAGS_AF | \
+			  X86_EFLAGS_ZF | X86_EFLAGS_SF | X86_EFLAGS_TF | \
+			  X86_EFLAGS_DF | X86_EFLAGS_OF | X86_EFLAGS_RF | \
+			  X86_EFLAGS_AC | X86_EFLAGS_ID | X86_EFLAGS_IF | \
+			  X86_EFLAGS_FIXED)
+
+static bool ckpt_user_addr(u64 addr)
+{
+	return addr < TASK_SIZE_MAX;
+}
+
+static bool ckpt_user_data_sel(u64 sel)
+{
+	return !sel || sel == __USER_DS;
+}
+
+int ckpt_arch_restore_regs(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
+{
+	struct ckpt_rec_x86_regs *r;
+	int ret = -EINVAL;
+
+	r = ckpt_read_payload(ctx, h, sizeof(*r), sizeof(*r));
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	if (le64_to_cpu(r->cs) == __USER_CS &&
+	    le64_to_cpu(r->ss) == __USER_DS &&
+	    !(le64_to_cpu(r->eflags) & ~(u64)CKPT_EFLAGS_USER) &&
+	    le64_to_cpu(r->orig_rax) == (u64)-1 &&
+	    ckpt_user_addr(le64_to_cpu(r->rip)) &&
+	    ckpt_user_addr(le64_to_cpu(r->rsp)) &&
+	    ckpt_user_addr(le64_to_cpu(r->fs_base)) &&
+	    ckpt_user_addr(le64_to_cpu(r->gs_base)) &&
+	    ckpt_user_data_sel(le64_to_cpu(r->ds)) &&
+	    ckpt_user_data_sel(le64_to_cpu(r->es)) &&
+	    !le64_to_cpu(r->fs) && !le64_to_cpu(r->gs)) {
+		ctx->rst->regs = *r;
+		ret = 0;
+	}
+	kvfree(r);
+	return ret;
+}
+
+int ckpt_arch_restore_xstate(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
+{
+	struct ckpt_rec_x86_xstate *r;
+	u32 size;
+
+	r = ckpt_read_payload(ctx, h, sizeof(*r) + sizeof(struct fxregs_state),
+			      sizeof(*r) + SZ_64K);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	size = le32_to_cpu(r->size);
+	if (h->len != sizeof(*r) + size) {
+		kvfree(r);
+		return -EINVAL;
+	}
+	/* keep the record: the buffer is checked when it is loaded */
+	ctx->rst->xstate = r;
+	ctx->rst->xstate_size = size;
+	return 0;
+}
+
+/*
+ * In the restored task, on its way to user mode after ret_from_fork (which
+ * clears rax): the registers it returns with.  They were checked when read.
+ */
+void ckpt_arch_set_regs(struct ckpt_rst *rst)
+{
+	const struct ckpt_rec_x86_regs *r = &rst->regs;
+	struct pt_regs *regs = current_pt_regs();
+
+	regs->r15 = le64_to_cpu(r->r15);
+	regs->r14 = le64_to_cpu(r->r14);
+	regs->r13 = le64_to_cpu(r->r13);
+	regs->r12 = le64_to_cpu(r->r12);
+	regs->bp = le64_to_cpu(r->rbp);
+	regs->bx = le64_to_cpu(r->rbx);
+	regs->r11 = le64_to_cpu(r->r11);
+	regs->r10 = le64_to_cpu(r->r10);
+	regs->r9 = le64_to_cpu(r->r9);
+	regs->r8 = le64_to_cpu(r->r8);
+	regs->ax = le64_to_cpu(r->rax);
+	regs->cx = le64_to_cpu(r->rcx);
+	regs->dx = le64_to_cpu(r->rdx);
+	regs->si = le64_to_cpu(r->rsi);
+	regs->di = le64_to_cpu(r->rdi);
+	regs->orig_ax = -1;
+	regs->ip = le64_to_cpu(r->rip);
+	regs->sp = le64_to_cpu(r->rsp);
+	regs->flags = le64_to_cpu(r->eflags) | X86_EFLAGS_IF | X86_EFLAGS_FIXED;
+	regs->cs = __USER_CS;
+	regs->ss = __USER_DS;
+	do_arch_prctl_64(current, ARCH_SET_FS, le64_to_cpu(r->fs_base));
+	do_arch_prctl_64(current, ARCH_SET_GS, le64_to_cpu(r->gs_base));
+}
+
+/*
+ * Load the saved FPU state into @t, which sleeps in the kernel on its way
+ * to user mode: through the regset, as PTRACE_SETREGSET would, with the
+ * checks sigreturn applies to an XSAVE buffer from user space.
+ */
+int ckpt_arch_set_xstate(struct ckpt_rst *rst, struct task_struct *t)
+{
+	struct ckpt_rec_x86_xstate *r = rst->xstate;
+	const struct user_regset *rs;
+	unsigned int size;
+	void *buf;
+	int ret;
+
+	rs = ckpt_find_regset(t, NT_X86_XSTATE);
+	if (!rs || (rs->active && rs->active(t, rs) <= 0))
+		rs = ckpt_find_regset(t, NT_PRFPREG);
+	if (!rs || !rs->set)
+		return -EOPNOTSUPP;
+	size = rs->n * rs->size;
+	buf = kvzalloc(size, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, r->xsave, min(size, rst->xstate_size));
+	ret = rs->set(t, rs, 0, size, buf, NULL);
+	kvfree(buf);
+	return ret;
+}
+
+/* map the vDSO where it was; it must be the same size as this kernel's */
+int ckpt_arch_map_vdso(unsigned long vvar, unsigned long vvar_end,
+		       unsigned long vdso, unsigned long vdso_end)
+{
+	const struct vdso_image *image = &vdso_image_64;
+	int ret;
+
+	if (vvar_end - vvar != -image->sym_vvar_start || vdso != vvar_end ||
+	    vdso_end - vdso != image->size)
+		return -EINVAL;
+	ret = map_vdso_once(image, vvar);
+	if (!ret && current->mm->context.vdso != (void __user *)vdso)
+		ret = -EINVAL;
+	return ret;
+}
