@@ -88,6 +88,8 @@ struct ckpt_ctx {
  * @exe:	the executable, set as the mm's exe_file at the end
  * @cred:	credentials to commit at the end
  * @blocked:	blocked signals
+ * @pdeath_signal: parent death signal, set after the credentials
+ * @page_next:	lowest address the next PAGES record may hold
  * @sigq:	pending signal queues: [0] the task's, [1] the process's
  * @regs:	the registers
  * @xstate:	the FPU state in the user ABI XSAVE layout
@@ -105,6 +107,8 @@ struct ckpt_rst {
 	struct file *exe;
 	struct cred *cred;
 	u64 blocked;
+	int pdeath_signal;
+	unsigned long page_next;
 	struct ckpt_rec_sigpending *sigq[2];
 	struct ckpt_rec_x86_regs regs;
 	void *xstate;

@@ -57,6 +57,28 @@ static bool ckpt_pipe_end_in(struct ckpt_fdtable *tbl,
 	return false;
 }
 
+/*
+ * An anonymous pipe has one open file per end: one reopened through /proc,
+ * or opened for both reading and writing, cannot be made again.
+ */
+static bool ckpt_pipe_end_reopened(struct ckpt_fdtable *tbl, struct file *file)
+{
+	struct pipe_inode_info *pipe = get_pipe_info(file, false);
+	fmode_t mode = file->f_mode & (FMODE_READ | FMODE_WRITE);
+	unsigned int i;
+
+	if (mode == (FMODE_READ | FMODE_WRITE))
+		return true;
+	for (i = 0; i < tbl->nr; i++) {
+		struct file *f = tbl->fds[i].file;
+
+		if (f != file && get_pipe_info(f, false) == pipe &&
+		    (f->f_mode & mode))
+			return true;
+	}
+	return false;
+}
+
 /* both ends of the pipe of @file are in the image */
 static bool ckpt_pipe_internal(struct ckpt_fdtable *tbl, struct file *file)
 {
@@ -204,15 +226,20 @@ ckpt_file_ops(struct ckpt_ctx *ctx, struct ckpt_fdtable *tbl,
 	umode_t mode = inode->i_mode;
 	bool named = path[0] == '/';
 
-	if (get_pipe_info(file, false)) {
-		if (!ckpt_pipe_internal(tbl, file))
-			return &ckpt_external_ops;
-		return named ? &ckpt_fifo_ops : &ckpt_pipe_ops;
-	}
 	if (file->f_flags & FASYNC) {
 		ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_FILE, e->fd, 0,
 			 "fd %u: O_ASYNC is not supported", e->fd);
 		return ERR_PTR(-EOPNOTSUPP);
+	}
+	if (get_pipe_info(file, false)) {
+		if (!ckpt_pipe_internal(tbl, file))
+			return &ckpt_external_ops;
+		if (!named && ckpt_pipe_end_reopened(tbl, file)) {
+			ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_FILE, e->fd, 0,
+				 "fd %u: pipe end opened twice", e->fd);
+			return ERR_PTR(-EOPNOTSUPP);
+		}
+		return named ? &ckpt_fifo_ops : &ckpt_pipe_ops;
 	}
 	if ((S_ISREG(mode) || S_ISDIR(mode)) && named &&
 	    !(file->f_path.mnt->mnt_flags & MNT_INTERNAL)) {
@@ -554,11 +581,14 @@ static struct file *ckpt_open_path(const struct ckpt_rec_file *r,
 	struct inode *inode;
 	struct file *file;
 
-	if (type == CKPT_FILE_CHRDEV &&
+	if (type == CKPT_FILE_CHRDEV ?
+	    !S_ISCHR(mode) ||
 	    !ckpt_chrdev_supported(MKDEV(le32_to_cpu(r->rdev) >> 20,
-					 le32_to_cpu(r->rdev) & MINORMASK)))
+					 le32_to_cpu(r->rdev) & MINORMASK)) :
+	    !S_ISREG(mode) && !S_ISDIR(mode))
 		return ERR_PTR(-EINVAL);
-	file = filp_open(path, f_flags, 0);
+	/* not to block on what is now a FIFO */
+	file = filp_open(path, f_flags | O_NONBLOCK, 0);
 	if (IS_ERR(file))
 		return file;
 	inode = file_inode(file);
@@ -573,6 +603,7 @@ static struct file *ckpt_open_path(const struct ckpt_rec_file *r,
 		fput(file);
 		return ERR_PTR(-EINVAL);
 	}
+	ckpt_set_nonblock(file, f_flags);
 	return file;
 }
 
@@ -588,7 +619,7 @@ static struct file *ckpt_open_path(const struct ckpt_rec_file *r,
 int ckpt_restore_file(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
 {
 	const u32 known = O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC |
-			  FASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY |
+			  O_DIRECT | O_LARGEFILE | O_DIRECTORY |
 			  O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_SYNC |
 			  O_PATH;
 	struct ckpt_rst_pipe *p = NULL;

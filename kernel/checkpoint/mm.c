@@ -721,6 +721,7 @@ int ckpt_restore_vma(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
 	}
 	/* the PAGES records that follow go into [vma_start, vma_end) */
 	rst->vma_start = start;
+	rst->page_next = start;
 	rst->vma_end = end;
 	rst->vma_pages = (type == CKPT_VMA_ANON || type == CKPT_VMA_FILE) &&
 			 !(le32_to_cpu(r->flags) & CKPT_VMA_SHARED);
@@ -787,10 +788,10 @@ int ckpt_restore_pages(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
 	for (i = 0; i < nr; i++) {
 		u64 addr = le64_to_cpu(b->rec.addrs[i]);
 
-		if (!PAGE_ALIGNED(addr) || addr < rst->vma_start ||
-		    addr >= rst->vma_end ||
-		    (i && addr <= le64_to_cpu(b->rec.addrs[i - 1])))
+		if (!PAGE_ALIGNED(addr) || addr < rst->page_next ||
+		    addr >= rst->vma_end)
 			return -EINVAL;
+		rst->page_next = addr + PAGE_SIZE;
 	}
 	for (i = 0; i < nr; i += run) {
 		u64 addr = le64_to_cpu(b->rec.addrs[i]);

@@ -26,6 +26,7 @@
 #include <linux/fs.h>
 #include <linux/pid_namespace.h>
 #include <linux/refcount.h>
+#include <linux/restart_block.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -172,6 +173,8 @@ static int ckpt_restore_fn(void *arg)
 	struct ckpt_ctx *ctx = r->ctx;
 	int ret;
 
+	/* not the caller's: an interrupted restart_syscall() gets EINTR */
+	current->restart_block.fn = do_no_restart_syscall;
 	ret = ckpt_restore_records(ctx);
 	if (!ret)
 		ret = ckpt_restore_signals_done(ctx);
@@ -189,10 +192,11 @@ static int ckpt_restore_fn(void *arg)
 	return 0;
 }
 
-/* reap the child, which has no exit signal yet */
+/* reap the child, which has no exit signal yet, even with a signal pending */
 static void ckpt_restore_reap(pid_t nr)
 {
-	kernel_wait4(nr, NULL, __WALL, NULL);
+	while (kernel_wait4(nr, NULL, __WALL, NULL) == -ERESTARTSYS)
+		schedule_timeout_uninterruptible(1);
 }
 
 static void ckpt_restore_kill(struct ckpt_restore *r, struct task_struct *t,
@@ -254,6 +258,14 @@ static long ckpt_do_restart(struct ckpt_ctx *ctx, pid_t pid)
 	child = find_get_pid(nr);
 	t = get_pid_task(child, PIDTYPE_PID);
 	put_pid(child);
+	if (!t) {
+		/* reaped already by another thread of the caller */
+		complete(&r->go);
+		wait_for_completion(&r->restored);
+		ckpt_restore_put(r);
+		ret = -ECHILD;
+		goto out_tree;
+	}
 
 	/* the child reads the image: wait for it, or kill it */
 	if (wait_for_completion_killable(&r->restored)) {

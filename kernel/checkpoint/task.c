@@ -496,17 +496,23 @@ static int ckpt_check_caps(const struct cred *old, struct cred *new)
 	bool setpcap = ns_capable(old->user_ns, CAP_SETPCAP);
 	kernel_cap_t inh_max;
 
-	inh_max = cap_combine(old->cap_inheritable,
-			      setpcap ? old->cap_bset : old->cap_permitted);
-	if (!cap_issubset(new->cap_permitted, old->cap_permitted) ||
-	    !cap_issubset(new->cap_inheritable, inh_max) ||
+	inh_max = cap_combine(old->cap_inheritable, old->cap_permitted);
+	if ((!setpcap && !cap_issubset(new->cap_inheritable, inh_max)) ||
+	    !cap_issubset(new->cap_inheritable,
+			  cap_combine(old->cap_inheritable, old->cap_bset)) ||
+	    !cap_issubset(new->cap_permitted, old->cap_permitted) ||
 	    !cap_issubset(new->cap_effective, new->cap_permitted) ||
 	    !cap_issubset(new->cap_bset, old->cap_bset) ||
 	    !cap_issubset(new->cap_ambient,
 			  cap_intersect(new->cap_permitted,
 					new->cap_inheritable)))
 		return -EPERM;
-	if (new->securebits != old->securebits && !setpcap)
+	/* PR_SET_SECUREBITS: a locked bit keeps its value, a lock stays */
+	if (new->securebits != old->securebits &&
+	    (!setpcap ||
+	     (((old->securebits & SECURE_ALL_LOCKS) >> 1) &
+	      (old->securebits ^ new->securebits)) ||
+	     (old->securebits & SECURE_ALL_LOCKS & ~new->securebits)))
 		return -EPERM;
 	return 0;
 }
@@ -817,7 +823,7 @@ int ckpt_restore_task(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
 		goto out;
 	current->clear_child_tid = (int __user *)(unsigned long)ctid;
 	current->set_child_tid = (int __user *)(unsigned long)stid;
-	current->pdeath_signal = pdeath;
+	ctx->rst->pdeath_signal = pdeath;
 	set_personality(le32_to_cpu(r->personality));
 	if (flags & CKPT_TASK_NO_NEW_PRIVS)
 		task_set_no_new_privs(current);
@@ -904,6 +910,8 @@ int ckpt_restore_signals_done(struct ckpt_ctx *ctx)
 
 	commit_creds(rst->cred);
 	rst->cred = NULL;
+	/* commit_creds() clears it when the ids change */
+	current->pdeath_signal = rst->pdeath_signal;
 	set_current_blocked(&blocked);
 
 	for (q = 0; q < ARRAY_SIZE(rst->sigq); q++) {

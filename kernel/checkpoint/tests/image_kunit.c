@@ -240,6 +240,41 @@ static void ckpt_test_objhash(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ckpt_obj_lookup(ctx, &b), rb);
 }
 
+static int ckpt_test_released;
+
+static void ckpt_test_release(void *ptr)
+{
+	ckpt_test_released++;
+}
+
+static void ckpt_test_objhash_restore(struct kunit *test)
+{
+	struct ckpt_ctx *ctx = ckpt_test_ctx(test);
+	int a, b;
+
+	ckpt_test_released = 0;
+	KUNIT_ASSERT_EQ(test, ckpt_obj_add(ctx, 7, CKPT_REC_FILE, &a,
+					   ckpt_test_release), 0);
+	KUNIT_EXPECT_PTR_EQ(test, ckpt_obj_get(ctx, 7, CKPT_REC_FILE),
+			    (void *)&a);
+	/* an id of another kind, an unknown id */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(ckpt_obj_get(ctx, 7, CKPT_REC_PIPE)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(ckpt_obj_get(ctx, 8, CKPT_REC_FILE)),
+			-EINVAL);
+	/* an id used twice, or 0, is refused and the object released */
+	KUNIT_EXPECT_EQ(test, ckpt_obj_add(ctx, 7, CKPT_REC_FILE, &b,
+					   ckpt_test_release), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ckpt_obj_add(ctx, 0, CKPT_REC_FILE, &b,
+					   ckpt_test_release), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ckpt_test_released, 2);
+	KUNIT_EXPECT_PTR_EQ(test, ckpt_obj_get(ctx, 7, CKPT_REC_FILE),
+			    (void *)&a);
+	ckpt_obj_free(ctx);
+	KUNIT_EXPECT_EQ(test, ckpt_test_released, 3);
+	KUNIT_EXPECT_TRUE(test, IS_ERR(ckpt_obj_get(ctx, 7, CKPT_REC_FILE)));
+}
+
 static struct kunit_case ckpt_image_cases[] = {
 	KUNIT_CASE(ckpt_test_roundtrip),
 	KUNIT_CASE(ckpt_test_skip_optional),
@@ -249,6 +284,7 @@ static struct kunit_case ckpt_image_cases[] = {
 	KUNIT_CASE(ckpt_test_truncated),
 	KUNIT_CASE(ckpt_test_bad_header),
 	KUNIT_CASE(ckpt_test_objhash),
+	KUNIT_CASE(ckpt_test_objhash_restore),
 	{}
 };
 
