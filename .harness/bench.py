@@ -1,0 +1,704 @@
+#!/usr/bin/python3
+"""Guest side of `./harness bench`: checkpoint(2)/restart(2) against criu 3.17 and the copy floor.
+
+Runs as root in the bench VM (cwd = the repo, writable: /tmp). For every workload and size N it does R runs;
+each run, on fresh processes:
+  ours   checkpoint(2) of the workload into a file on tmpfs (time of the call), the same into a pipe whose
+         reader discards the bytes while a thread samples free memory (free pages plus the per-CPU free
+         lists, from /proc/zoneinfo; largest drop = kernel memory needed),
+         kill the workload, restart(2) from the file (time of the call), kill the restored process;
+  criu   `criu dump -t PID -D DIR --shell-job` and `criu restore -D DIR --shell-job -d` (wall time; criu's own
+         "Frozen time" from --display-stats as well);
+  floor  write() of the workload's N MiB from a process's memory to a tmpfs file (one os.write), and read()
+         of that file back (readv into fresh memory, then again into the same, now populated, memory).
+Every figure is the median over the runs (7 where the floor copies <= 64 MiB, 5 up to 256 MiB, else 3); the
+ratios are taken between those medians, in this boot. Before the runs, almost all guest RAM is touched once (QEMU
+backs guest pages on first use), and a known allocation checks that the free-memory sampler sees it.
+
+Adding a workload: write a start function (returns a Target whose root pid is what gets checkpointed) and
+add a Workload(...) to WORKLOADS.
+
+Environment: CKPT_WORKDIR (set by init.py); CKPT_BENCH_QUICK=1 (each workload's quick sizes, one run),
+CKPT_BENCH_SIZES="1 64 ..." and CKPT_BENCH_RUNS=R override the sizes and the number of runs.
+Output: the table and environment between @@CKPT-BENCH-REPORT-*@@ markers and the CSV between
+@@CKPT-BENCH-CSV-*@@ markers (the harness copies both out of the console log). Exit status 0 when everything
+was measured, 1 when a checkpoint, restart or criu step failed.
+"""
+
+import ctypes
+import mmap
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import traceback
+
+WORKDIR = os.environ.get("CKPT_WORKDIR", os.path.expanduser("~/.cache/linux-cr"))
+TMP = "/tmp/bench"
+IMG = TMP + "/ours.img"
+CRIU_DIR = TMP + "/criu"
+FLOOR_FILE = TMP + "/floor.bin"
+QUICK = os.environ.get("CKPT_BENCH_QUICK") == "1"
+T_START = time.monotonic()
+
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def say(msg=""):
+    print(msg, flush=True)
+
+
+def elapsed():
+    return "%4.0fs" % (time.monotonic() - T_START)
+
+
+def syscall_nr(name):
+    path = WORKDIR + "/hdr/include/asm/unistd_64.h"
+    with open(path) as f:
+        m = re.search(r"^#define __NR_%s\s+(\d+)\s*$" % name, f.read(), re.M)
+    if not m:
+        raise SystemExit("bench: __NR_%s not in %s" % (name, path))
+    return int(m.group(1))
+
+
+NR_CHECKPOINT = syscall_nr("checkpoint")
+NR_RESTART = syscall_nr("restart")
+
+
+def timed_syscall(nr, *args):
+    """(return value, seconds) of syscall nr; OSError on failure."""
+    cargs = [ctypes.c_long(a) for a in args]
+    t0 = time.perf_counter()
+    ret = libc.syscall(ctypes.c_long(nr), *cargs)
+    t1 = time.perf_counter()
+    if ret < 0:
+        err = ctypes.get_errno()
+        raise OSError(err, "%s: %s" % ("checkpoint" if nr == NR_CHECKPOINT else "restart", os.strerror(err)))
+    return ret, t1 - t0
+
+
+def meminfo(field):
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return None
+
+
+def reap(pid, timeout=30):
+    """Wait for our child (or adopted orphan) pid to be gone."""
+    end = time.monotonic() + timeout
+    while True:
+        try:
+            wpid, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            wpid = pid
+        if wpid == pid or not os.path.exists("/proc/%d" % pid):
+            return
+        if time.monotonic() > end:
+            raise RuntimeError("pid %d did not go away" % pid)
+        time.sleep(0.02)
+
+
+def kill(pid):
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    reap(pid)
+
+
+def alive(pid):
+    """pid exists and is not a zombie."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+def rss_anon_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("RssAnon:"):
+                return int(line.split()[1])
+    return 0
+
+
+# ---------------------------------------------------------------- workloads
+
+class Target:
+    """A started workload: pid is the process (tree root) that is checkpointed."""
+
+    def __init__(self, popen, out):
+        self.popen = popen
+        self.pid = popen.pid
+        self.out = out
+
+    def wait_ready(self, timeout=600):
+        end = time.monotonic() + timeout
+        while True:
+            try:
+                with open(self.out) as f:
+                    if "ready" in f.read():
+                        return
+            except FileNotFoundError:
+                pass
+            if self.popen.poll() is not None:
+                raise RuntimeError("workload pid %d exited (%s) before it was ready: %s"
+                                   % (self.pid, self.popen.returncode, open(self.out).read()[-500:]))
+            if time.monotonic() > end:
+                raise RuntimeError("workload pid %d not ready after %ds" % (self.pid, timeout))
+            time.sleep(0.05)
+
+    def kill(self):
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.popen.wait()
+
+
+def spawn(argv, tag):
+    """Start argv in its own session, stdin /dev/null, stdout+stderr a file (criu --shell-job friendly)."""
+    out = "%s/%s.out" % (TMP, tag)
+    with open(out, "w") as f, open("/dev/null") as null:
+        p = subprocess.Popen(argv, stdin=null, stdout=f, stderr=subprocess.STDOUT, cwd=TMP,
+                             start_new_session=True, close_fds=True)
+    return Target(p, out)
+
+
+W1_SRC = r"""
+import sys, time
+n = int(sys.argv[1])
+b = bytearray(n << 20)
+b[::4096] = b"\x01" * (len(b) // 4096)   # write every page
+print("ready", flush=True)
+while True:
+    time.sleep(3600)
+"""
+
+
+def w1_start(n):
+    """W1: one python3 process holding n MiB of dirtied private anonymous memory."""
+    return spawn([sys.executable, "-c", W1_SRC, str(n)], "w1-%d" % n)
+
+
+W1U_SRC = r"""
+import mmap, sys, time
+m = mmap.mmap(-1, int(sys.argv[1]) << 20, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+print("ready", flush=True)
+while True:
+    time.sleep(3600)
+"""
+
+
+def w1u_start(n):
+    """W1u: one python3 process with n MiB of private anonymous memory mapped and never touched."""
+    return spawn([sys.executable, "-c", W1U_SRC, str(n)], "w1u-%d" % n)
+
+
+class Workload:
+    def __init__(self, name, desc, start, sizes, quick_sizes, floor_mib):
+        self.name, self.desc, self.start = name, desc, start
+        self.sizes, self.quick_sizes, self.floor_mib = sizes, quick_sizes, floor_mib
+
+
+# One entry per workload: name, description, start(n) -> Target, the sizes n (all, quick mode), and the
+# MiB that the write()/read() floor copies for size n (0: no floor).
+WORKLOADS = [
+    Workload("W1", "one python3 process, N MiB dirtied private anonymous memory", w1_start,
+             [1, 64, 256, 1024], [1, 64], lambda n: n),
+    Workload("W1u", "one python3 process, N MiB private anonymous memory mapped, never touched", w1u_start,
+             [1024], [1024], lambda n: 0),
+]
+
+
+def runs_for(w, n):
+    """More runs where a run is cheap: small times are the noisiest under TCG."""
+    if os.environ.get("CKPT_BENCH_RUNS"):
+        return int(os.environ["CKPT_BENCH_RUNS"])
+    mib = w.floor_mib(n)
+    return 1 if QUICK else (7 if mib <= 64 else 5 if mib <= 256 else 3)
+
+
+def sizes_for(w):
+    if os.environ.get("CKPT_BENCH_SIZES"):
+        return [int(x) for x in os.environ["CKPT_BENCH_SIZES"].split()]
+    return w.quick_sizes if QUICK else w.sizes
+
+
+# ---------------------------------------------------------------- measurements
+
+FREE_RE = re.compile(rb"(?:pages free|count:)\s+(\d+)")
+PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def free_kib(fd):
+    """Free memory in KiB: the free pages of every zone plus those on the per-CPU free lists (from
+    /proc/zoneinfo open at fd). MemFree alone misses the per-CPU lists, which hold several MiB per CPU:
+    allocations served from them do not show in MemFree."""
+    chunks = []
+    off = 0
+    while True:
+        data = os.pread(fd, 65536, off)
+        if not data:
+            break
+        chunks.append(data)
+        off += len(data)
+    return sum(int(x) for x in FREE_RE.findall(b"".join(chunks))) * PAGE_KIB
+
+
+class FreeSampler:
+    """with FreeSampler() as m: ...  -> m.drop_kib: largest drop of free memory below the value just before.
+
+    A thread samples free_kib() in a tight loop (ctypes drops the GIL while the body is in a system call)."""
+
+    def __enter__(self):
+        self.fd = os.open("/proc/zoneinfo", os.O_RDONLY)
+        self.stop = threading.Event()
+        self.started = threading.Event()
+        self.low, self.samples = None, 0
+        self.thread = threading.Thread(target=self._run)
+        self.thread.start()
+        self.started.wait()
+        time.sleep(0.05)
+        self.base = free_kib(self.fd)
+        return self
+
+    def _run(self):
+        fd = os.open("/proc/zoneinfo", os.O_RDONLY)
+        self.started.set()
+        while not self.stop.is_set():
+            v = free_kib(fd)
+            if self.low is None or v < self.low:
+                self.low = v
+            self.samples += 1
+        os.close(fd)
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+        self.drop_kib = max(0, self.base - min(self.low, free_kib(self.fd)))
+        os.close(self.fd)
+        return False
+
+
+def sampler_check(mib=4):
+    """What the free-memory sampler shows for a known allocation: mib MiB written to a new tmpfs file."""
+    buf = bytearray(mib << 20)
+    path = TMP + "/sampler-check"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with FreeSampler() as m:
+        os.write(fd, buf)
+    os.close(fd)
+    os.unlink(path)
+    return "%d MiB written to tmpfs shows as a drop of %d KiB (%d samples)" % (mib, m.drop_kib, m.samples)
+
+
+def ours_kmem(pid):
+    """Checkpoint pid into a pipe drained by a child; return (largest free memory drop in KiB, samples, bytes,
+    seconds the call took)."""
+    rfd, wfd = os.pipe()
+    count_r, count_w = os.pipe()
+    reader = os.fork()
+    if reader == 0:  # discard everything, without touching user memory
+        code = 0
+        try:
+            os.close(wfd)
+            os.close(count_r)
+            null = os.open("/dev/null", os.O_WRONLY)
+            total = 0
+            while True:
+                n = os.splice(rfd, null, 1 << 20)
+                if n == 0:
+                    break
+                total += n
+            os.write(count_w, str(total).encode())
+        except BaseException:  # noqa: B036 - the child must never return
+            traceback.print_exc()
+            code = 1
+        os._exit(code)
+    os.close(rfd)
+    os.close(count_w)
+    try:
+        with FreeSampler() as m:
+            _, dt = timed_syscall(NR_CHECKPOINT, pid, wfd, 0)
+    finally:
+        os.close(wfd)
+        total = os.read(count_r, 64)
+        os.close(count_r)
+        _, st = os.waitpid(reader, 0)
+    if st != 0 or not total:
+        raise RuntimeError("pipe reader failed")
+    return m.drop_kib, m.samples, int(total), dt
+
+
+def measure_ours(w, n, r):
+    t = w.start(n)
+    try:
+        t.wait_ready()
+        fd = os.open(IMG, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            _, ckpt = timed_syscall(NR_CHECKPOINT, t.pid, fd, 0)
+        finally:
+            os.close(fd)
+        size = os.stat(IMG).st_size
+        kmem, samples, piped, pipe_dt = ours_kmem(t.pid)
+    finally:
+        t.kill()
+    fd = os.open(IMG, os.O_RDONLY)
+    try:
+        pid, rst = timed_syscall(NR_RESTART, 0, fd, 0)
+    finally:
+        os.close(fd)
+    try:
+        anon = rss_anon_kib(pid)
+        time.sleep(0.2)
+        if not alive(pid):
+            raise RuntimeError("restored pid %d died right after restart" % pid)
+        if anon < w.floor_mib(n) * 1024:
+            say("  WARNING: restored pid %d has RssAnon %d KiB < %d MiB" % (pid, anon, w.floor_mib(n)))
+    finally:
+        kill(pid)
+    os.unlink(IMG)
+    say("  %s %s N=%-4d run %d ours: checkpoint %8.1f ms, restart %8.1f ms, image %.1f MiB, "
+        "kmem drop %d KiB (%d samples, %d bytes piped in %.1f ms)"
+        % (elapsed(), w.name, n, r, ckpt * 1e3, rst * 1e3, size / 2**20, kmem, samples, piped, pipe_dt * 1e3))
+    return {"ckpt_ms": ckpt * 1e3, "restart_ms": rst * 1e3, "image_mib": size / 2**20, "kmem_kib": kmem,
+            "ckpt_pipe_ms": pipe_dt * 1e3}
+
+
+def criu_stat(out, name):
+    m = re.search(r"^%s:\s*(\d+)\s*us" % re.escape(name), out, re.M)
+    return int(m.group(1)) / 1e3 if m else None
+
+
+def run_criu(args, log):
+    cmd = ["criu"] + args + ["-o", log, "--display-stats"]
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True)
+    dt = time.perf_counter() - t0
+    if p.returncode != 0:
+        say(p.stdout)
+        try:
+            with open(log) as f:
+                say("".join(f.readlines()[-40:]))
+        except OSError:
+            pass
+        raise RuntimeError("%s failed with status %d (log %s)" % (" ".join(cmd[:2]), p.returncode, log))
+    return dt, p.stdout
+
+
+def measure_criu(w, n, r):
+    shutil.rmtree(CRIU_DIR, ignore_errors=True)
+    os.makedirs(CRIU_DIR)
+    t = w.start(n)
+    try:
+        t.wait_ready()
+        dump, out = run_criu(["dump", "-t", str(t.pid), "-D", CRIU_DIR, "--shell-job"], TMP + "/criu-dump.log")
+    finally:
+        t.kill()  # criu dump killed it already: reap it so that its pid is free for the restore
+    frozen = criu_stat(out, "Frozen time")
+    size = sum(os.path.getsize(os.path.join(CRIU_DIR, f)) for f in os.listdir(CRIU_DIR) if f.endswith(".img"))
+    restore, out = run_criu(["restore", "-D", CRIU_DIR, "--shell-job", "-d"], TMP + "/criu-restore.log")
+    try:
+        if not alive(t.pid):
+            raise RuntimeError("criu restore: pid %d is not running" % t.pid)
+    finally:
+        kill(t.pid)  # this process is a child subreaper: the detached restored task is our child now
+    shutil.rmtree(CRIU_DIR)
+    say("  %s %s N=%-4d run %d criu: dump %8.1f ms (frozen %s ms), restore %8.1f ms, image %.1f MiB"
+        % (elapsed(), w.name, n, r, dump * 1e3, "%.1f" % frozen if frozen is not None else "?",
+           restore * 1e3, size / 2**20))
+    return {"criu_dump_ms": dump * 1e3, "criu_frozen_ms": frozen, "criu_restore_ms": restore * 1e3,
+            "criu_image_mib": size / 2**20}
+
+
+FLOOR_SRC = r"""
+import mmap, os, sys, time
+n, path = int(sys.argv[1]) << 20, sys.argv[2]
+b = bytearray(n)
+b[::4096] = b"\x01" * (n // 4096)
+fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+t0 = time.perf_counter()
+w = os.write(fd, b)
+t1 = time.perf_counter()
+os.close(fd)
+assert w == n, w
+del b
+m = mmap.mmap(-1, n, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)  # fresh memory: read() faults it in
+res = [t1 - t0]
+for i in range(2):  # into fresh memory, then into the same, now populated, memory
+    fd = os.open(path, os.O_RDONLY)
+    t0 = time.perf_counter()
+    got = os.readv(fd, [m])
+    t1 = time.perf_counter()
+    os.close(fd)
+    assert got == n, got
+    res.append(t1 - t0)
+print(" ".join("%.6f" % x for x in res))
+"""
+
+
+def measure_floor(w, n, r):
+    mib = w.floor_mib(n)
+    if not mib:
+        return {}
+    p = subprocess.run([sys.executable, "-c", FLOOR_SRC, str(mib), FLOOR_FILE], stdin=subprocess.DEVNULL,
+                       stdout=subprocess.PIPE, text=True, check=True)
+    os.unlink(FLOOR_FILE)
+    wr, rd_fresh, rd = (float(x) * 1e3 for x in p.stdout.split())
+    say("  %s %s N=%-4d run %d floor: write %8.1f ms, read %8.1f ms (into fresh memory %.1f ms)"
+        % (elapsed(), w.name, n, r, wr, rd, rd_fresh))
+    return {"write_ms": wr, "read_ms": rd, "read_fresh_ms": rd_fresh}
+
+
+MEASURES = [("ours", measure_ours), ("criu", measure_criu), ("floor", measure_floor)]
+
+COLUMNS = ["workload", "n_mib", "runs",
+           "ckpt_ms", "restart_ms", "image_mib", "kmem_kib", "kmem_max_kib", "ckpt_pipe_ms",
+           "criu_dump_ms", "criu_frozen_ms", "criu_restore_ms", "criu_image_mib",
+           "write_ms", "read_ms", "read_fresh_ms",
+           "ckpt_vs_criu_dump", "restart_vs_criu_restore", "ckpt_vs_write", "restart_vs_read",
+           "restart_vs_read_fresh", "failed"]
+
+
+def median(vals):
+    vals = [v for v in vals if v is not None]
+    return statistics.median(vals) if vals else None
+
+
+def ratio(a, b):
+    return a / b if a is not None and b else None
+
+
+def bench(w, n):
+    runs = runs_for(w, n)
+    samples, failed = {}, []
+    for r in range(1, runs + 1):
+        for name, fn in MEASURES:
+            if name in failed:
+                continue
+            try:
+                for k, v in fn(w, n, r).items():
+                    samples.setdefault(k, []).append(v)
+            except Exception as e:  # noqa: BLE001 - report, go on with the other measurements
+                traceback.print_exc()
+                say("  %s %s N=%d run %d %s: FAILED: %s" % (elapsed(), w.name, n, r, name, e))
+                failed.append(name)
+    row = {"workload": w.name, "n_mib": n, "runs": runs, "failed": " ".join(failed)}
+    for k, v in samples.items():
+        row[k] = median(v)
+    row["kmem_max_kib"] = max(samples["kmem_kib"]) if samples.get("kmem_kib") else None
+    row["ckpt_vs_criu_dump"] = ratio(row.get("ckpt_ms"), row.get("criu_dump_ms"))
+    row["restart_vs_criu_restore"] = ratio(row.get("restart_ms"), row.get("criu_restore_ms"))
+    row["ckpt_vs_write"] = ratio(row.get("ckpt_ms"), row.get("write_ms"))
+    row["restart_vs_read"] = ratio(row.get("restart_ms"), row.get("read_ms"))
+    row["restart_vs_read_fresh"] = ratio(row.get("restart_ms"), row.get("read_fresh_ms"))
+    return row
+
+
+# ---------------------------------------------------------------- environment, report
+
+def run_out(argv):
+    try:
+        p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True)
+        return p.stdout.strip()
+    except OSError as e:
+        return str(e)
+
+
+def environment():
+    u = os.uname()
+    model, flags = "?", set()
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            if k.strip() == "model name" and model == "?":
+                model = v.strip()
+            elif k.strip() == "flags" and not flags:
+                flags = set(v.split())
+    want = ["sse4_2", "avx", "avx2", "avx512f", "xsave", "xsaveopt", "xsavec", "xsaves", "fsgsbase", "pku",
+            "hypervisor"]
+    accel = "QEMU TCG" if "TCG" in model else ("QEMU (not TCG?)" if "QEMU" in model else "unknown")
+    try:
+        with open("/sys/kernel/mm/transparent_hugepage/enabled") as f:
+            thp = f.read().strip()
+    except OSError:
+        thp = "not built"
+    return [
+        ("kernel", "%s %s" % (u.release, u.version)),
+        ("cpus", "%d (nproc)" % os.cpu_count()),
+        ("cpu model", model),
+        ("cpu flags", " ".join(f if f in flags else "-" + f for f in want)),
+        ("accelerator", accel + " (the harness boots qemu -accel tcg -cpu max)"),
+        ("MemTotal", "%d MiB" % (meminfo("MemTotal") // 1024)),
+        ("transparent hugepages", thp),
+        ("criu", run_out(["criu", "--version"]).replace("\n", " ")),
+        ("python3", sys.version.split()[0]),
+        ("syscalls", "__NR_checkpoint=%d __NR_restart=%d" % (NR_CHECKPOINT, NR_RESTART)),
+        ("mode", ("quick" if QUICK else "full") + ", runs per size: "
+         + ", ".join("%s N=%d: %d" % (w.name, n, runs_for(w, n)) for w in WORKLOADS for n in sizes_for(w))),
+    ]
+
+
+def fmt(v, spec):
+    if v is None:
+        return "-"
+    return spec % v
+
+
+TABLES = [  # (title, [(header, column, format)])
+    ("times (ms) and sizes", [
+        ("N MiB", "n_mib", "%d"),
+        ("ckpt", "ckpt_ms", "%.1f"),
+        ("restart", "restart_ms", "%.1f"),
+        ("image MiB", "image_mib", "%.1f"),
+        ("kmem KiB", "kmem_kib", "%d"),
+        ("(max)", "kmem_max_kib", "%d"),
+        ("criu dump", "criu_dump_ms", "%.1f"),
+        ("(frozen)", "criu_frozen_ms", "%.1f"),
+        ("criu restore", "criu_restore_ms", "%.1f"),
+        ("criu MiB", "criu_image_mib", "%.1f"),
+        ("write", "write_ms", "%.1f"),
+        ("read", "read_ms", "%.1f"),
+        ("(fresh)", "read_fresh_ms", "%.1f"),
+    ]),
+    ("ratios (ours / other)", [
+        ("N MiB", "n_mib", "%d"),
+        ("ckpt/criu dump", "ckpt_vs_criu_dump", "%.3f"),
+        ("restart/criu restore", "restart_vs_criu_restore", "%.3f"),
+        ("ckpt/write", "ckpt_vs_write", "%.2f"),
+        ("restart/read", "restart_vs_read", "%.2f"),
+        ("restart/read fresh", "restart_vs_read_fresh", "%.2f"),
+    ]),
+]
+
+
+def report(env, rows, total):
+    lines = ["Checkpoint/restart benchmark (medians; times in ms; one boot)", ""]
+    lines += ["  %-22s %s" % (k + ":", v) for k, v in env]
+    lines.append("")
+    for w in WORKLOADS:
+        wrows = [r for r in rows if r["workload"] == w.name]
+        if not wrows:
+            continue
+        lines.append("%s: %s" % (w.name, w.desc))
+        for title, table in TABLES:
+            lines.append("  " + title)
+            cells = [[h for h, _, _ in table]] + [[fmt(r.get(c), f) for _, c, f in table] for r in wrows]
+            widths = [max(len(row[i]) for row in cells) for i in range(len(table))]
+            for i, row in enumerate(cells):
+                lines.append("  " + "  ".join(c.rjust(wd) for c, wd in zip(row, widths)))
+                if i == 0:
+                    lines.append("  " + "  ".join("-" * wd for wd in widths))
+        for r in wrows:
+            if r["failed"]:
+                lines.append("  N=%d: FAILED: %s" % (r["n_mib"], r["failed"]))
+        lines.append("")
+    lines += [
+        "ckpt/restart: duration of the checkpoint(2)/restart(2) call (image in a tmpfs file); kmem: largest",
+        "drop of free memory (free + per-CPU list pages, /proc/zoneinfo) while checkpointing into a pipe whose",
+        "reader discards the bytes (max: over the runs);",
+        "criu dump/restore: wall time of `criu dump`/`criu restore -d` (frozen: criu's own Frozen time);",
+        "write: one write() of N MiB from memory to a tmpfs file; read: read() of it into populated memory",
+        "(fresh: into fresh memory, faulting it in); ratios: ours / the other, between the medians.",
+        "bench ran %.0f s" % total,
+    ]
+    return lines
+
+
+def csv_lines(rows):
+    out = [",".join(COLUMNS)]
+    for r in rows:
+        vals = []
+        for c in COLUMNS:
+            v = r.get(c)
+            if v is None:
+                vals.append("")
+            elif isinstance(v, float):
+                vals.append("%.4f" % v)
+            else:
+                vals.append(str(v))
+        out.append(",".join(vals))
+    return out
+
+
+def pretouch_ram():
+    """Touch (almost) all guest RAM once: QEMU backs guest pages on first use, which would make whichever
+    run first uses a page (the first image of 1 GiB) pay for it."""
+    mib = meminfo("MemAvailable") // 1024 - 384
+    t0 = time.monotonic()
+    subprocess.run([sys.executable, "-c", "bytearray(%d << 20)" % mib], check=True)  # bytearray() memsets
+    return "%d MiB touched once before the runs (%.1f s)" % (mib, time.monotonic() - t0)
+
+
+def lo_up():
+    """criu wants lo up; init.py brings it up already."""
+    with open("/sys/class/net/lo/flags") as f:
+        if int(f.read(), 16) & 1:
+            return
+    say("bench: bringing lo up")
+    subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+
+
+def criu_check():
+    out = run_out(["criu", "check"])
+    say("=== criu check")
+    say(out)
+    if "exited, status=" in out and not shutil.which("iptables"):
+        say("(the 'exited, status=1' errors: criu's kerndat runs `iptables -w -L`, which is not installed;"
+            " criu needs it only to lock the network of TCP connections)")
+    if "Looks good" in out:
+        return True
+    say("bench: criu check does not say 'Looks good'; going on (dump/restore decide)")
+    return False
+
+
+def main():
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        say("bench: PR_SET_CHILD_SUBREAPER: %s" % os.strerror(ctypes.get_errno()))
+    shutil.rmtree(TMP, ignore_errors=True)
+    os.makedirs(TMP)
+    lo_up()
+    env = environment()
+    env.append(("guest RAM", pretouch_ram()))
+    env.append(("kmem sampler check", sampler_check()))
+    say("=== environment")
+    for k, v in env:
+        say("  %-22s %s" % (k + ":", v))
+    criu_check()
+    rows = []
+    for w in WORKLOADS:
+        for n in sizes_for(w):
+            say("=== %s N=%d MiB, %d run(s)" % (w.name, n, runs_for(w, n)))
+            rows.append(bench(w, n))
+    total = time.monotonic() - T_START
+    say("@@CKPT-BENCH-REPORT-BEGIN@@")
+    for line in report(env, rows, total):
+        say(line)
+    say("@@CKPT-BENCH-REPORT-END@@")
+    say("@@CKPT-BENCH-CSV-BEGIN@@")
+    for line in csv_lines(rows):
+        say(line)
+    say("@@CKPT-BENCH-CSV-END@@")
+    bad = [r for r in rows if r["failed"]]
+    if bad:
+        say("bench: failed: " + "; ".join("%s N=%d: %s" % (r["workload"], r["n_mib"], r["failed"])
+                                          for r in bad))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
