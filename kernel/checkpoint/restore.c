@@ -22,6 +22,7 @@
 #include <linux/checkpoint.h>
 #include <linux/completion.h>
 #include <linux/cred.h>
+#include <linux/delay.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/pid_namespace.h>
@@ -280,7 +281,7 @@ static long ckpt_do_restart(struct ckpt_ctx *ctx, pid_t pid)
 	}
 	/* parked in ckpt_restore_finish(): its FPU state is ours to set */
 	while (!wait_task_inactive(t, TASK_UNINTERRUPTIBLE))
-		cond_resched();
+		usleep_range(10, 50);	/* it may be waiting for our CPU */
 	ret = ckpt_arch_set_xstate(ctx->rst, t);
 	if (ret) {
 		ckpt_restore_kill(r, t, nr);

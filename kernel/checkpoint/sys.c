@@ -12,6 +12,7 @@
 
 #include <linux/checkpoint.h>
 #include <linux/completion.h>
+#include <linux/delay.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/list.h>
@@ -110,10 +111,13 @@ static int ckpt_hold(struct ckpt_ctx *ctx, struct ckpt_stop *stop)
 		long left;
 
 		if (parked) {
-			/* wait until it is off its CPU */
+			/*
+			 * Wait until it is off its CPU; sleep a little, for
+			 * it may be waiting for ours.
+			 */
 			if (wait_task_inactive(t, TASK_UNINTERRUPTIBLE))
 				return 0;
-			cond_resched();
+			usleep_range(10, 50);
 			continue;
 		}
 		if (ckpt_task_held_stopped(t)) {
