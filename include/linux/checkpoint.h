@@ -140,6 +140,8 @@ __printf(6, 7)
 int ckpt_err(struct ckpt_ctx *ctx, int err, u32 kind, int fd, u64 addr,
 	     const char *fmt, ...);
 char *ckpt_path(struct ckpt_ctx *ctx, const struct path *path, u32 *len);
+void ckpt_fill_identity(struct file *file, __le64 *dev, __le64 *ino,
+			__le64 *size, __le64 *sec, __le32 *nsec);
 
 /* objhash.c: shared objects, saved once and referred to by id */
 u32 ckpt_obj_lookup(struct ckpt_ctx *ctx, const void *ptr);

@@ -268,7 +268,6 @@ static int ckpt_dump_file(struct ckpt_ctx *ctx, struct ckpt_fdtable *tbl,
 	struct inode *inode = file_inode(file);
 	const struct ckpt_file_ops *ops;
 	struct ckpt_rec_file r = {};
-	struct timespec64 mtime;
 	u32 path_len;
 	char *path;
 	int ret;
@@ -296,17 +295,13 @@ static int ckpt_dump_file(struct ckpt_ctx *ctx, struct ckpt_fdtable *tbl,
 	ret = ckpt_obj_insert(ctx, file, ref);
 	if (ret)
 		return ret;
-	mtime = inode_get_mtime(inode);
 	r.objref = cpu_to_le32(*ref);
 	r.type = cpu_to_le32(ops->type);
 	r.f_flags = cpu_to_le32(file->f_flags);
 	r.f_mode = cpu_to_le32(inode->i_mode);
 	r.rdev = cpu_to_le32(ckpt_encode_rdev(inode->i_rdev));
-	r.dev = cpu_to_le64(new_encode_dev(inode->i_sb->s_dev));
-	r.ino = cpu_to_le64(inode->i_ino);
-	r.size = cpu_to_le64(i_size_read(inode));
-	r.mtime_sec = cpu_to_le64(mtime.tv_sec);
-	r.mtime_nsec = cpu_to_le32(mtime.tv_nsec);
+	ckpt_fill_identity(file, &r.dev, &r.ino, &r.size, &r.mtime_sec,
+			   &r.mtime_nsec);
 	r.path_len = cpu_to_le32(path_len);
 	return ckpt_write_record(ctx, CKPT_REC_FILE, &r, sizeof(r), path,
 				 path_len);

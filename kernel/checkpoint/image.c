@@ -11,6 +11,7 @@
 #include <linux/checkpoint.h>
 #include <linux/dcache.h>
 #include <linux/fs.h>
+#include <linux/kdev_t.h>
 #include <linux/kernel.h>
 #include <linux/path.h>
 #include <linux/sched/signal.h>
@@ -205,6 +206,28 @@ char *ckpt_path(struct ckpt_ctx *ctx, const struct path *path, u32 *len)
 	if (!IS_ERR(p))
 		*len = strlen(p) + 1;
 	return p;
+}
+
+/**
+ * ckpt_fill_identity - what identifies the file open or mapped by @file
+ * @file: the file
+ * @dev: set to the encoded device of its filesystem
+ * @ino: its inode number
+ * @size: its size
+ * @sec: its mtime, seconds
+ * @nsec: nanoseconds
+ */
+void ckpt_fill_identity(struct file *file, __le64 *dev, __le64 *ino,
+			__le64 *size, __le64 *sec, __le32 *nsec)
+{
+	struct inode *inode = file_inode(file);
+	struct timespec64 mtime = inode_get_mtime(inode);
+
+	*dev = cpu_to_le64(new_encode_dev(inode->i_sb->s_dev));
+	*ino = cpu_to_le64(inode->i_ino);
+	*size = cpu_to_le64(i_size_read(inode));
+	*sec = cpu_to_le64(mtime.tv_sec);
+	*nsec = cpu_to_le32(mtime.tv_nsec);
 }
 
 /**

@@ -280,19 +280,6 @@ static int ckpt_vma_type(struct ckpt_ctx *ctx, struct vm_area_struct *vma)
 	return vma->vm_file ? CKPT_VMA_FILE : CKPT_VMA_ANON;
 }
 
-static void ckpt_fill_identity(struct file *file, __le64 *dev, __le64 *ino,
-			       __le64 *size, __le64 *sec, __le32 *nsec)
-{
-	struct inode *inode = file_inode(file);
-	struct timespec64 mtime = inode_get_mtime(inode);
-
-	*dev = cpu_to_le64(new_encode_dev(inode->i_sb->s_dev));
-	*ino = cpu_to_le64(inode->i_ino);
-	*size = cpu_to_le64(i_size_read(inode));
-	*sec = cpu_to_le64(mtime.tv_sec);
-	*nsec = cpu_to_le32(mtime.tv_nsec);
-}
-
 /* save the VMA at or above *addr, then its pages; 1 when none is left */
 static int ckpt_dump_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
 			 unsigned long *addr)
