@@ -79,6 +79,7 @@ struct ckpt_ctx {
  * struct ckpt_rst - what restart keeps until the restored task runs
  * @phase:	stream position, see restore.c
  * @seen:	bit n set: record type n was read
+ * @nr_files:	FILE and PIPE records read
  * @nr_vmas:	VMAs the MM record announced and not read yet
  * @vma_start:	range of the last VMA, for its PAGES records
  * @vma_end:	end of that range
@@ -98,6 +99,7 @@ struct ckpt_ctx {
 struct ckpt_rst {
 	unsigned int phase;
 	u64 seen;
+	u32 nr_files;
 	u32 nr_vmas;
 	unsigned long vma_start;
 	unsigned long vma_end;

@@ -457,7 +457,7 @@ int ckpt_restore_pipe(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
 		kvfree(r);
 		return -EINVAL;
 	}
-	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
 	if (!p) {
 		kvfree(r);
 		return -ENOMEM;

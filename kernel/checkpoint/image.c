@@ -331,7 +331,7 @@ void *ckpt_read_payload(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h,
 
 	if (h->len < min_len || h->len > max_len)
 		return ERR_PTR(-EINVAL);
-	rec = kvzalloc(max(ckpt_padded(h->len), min_len), GFP_KERNEL);
+	rec = kvzalloc(max(ckpt_padded(h->len), min_len), GFP_KERNEL_ACCOUNT);
 	if (!rec)
 		return ERR_PTR(-ENOMEM);
 	rec->type = cpu_to_le32(h->type);

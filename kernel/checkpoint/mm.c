@@ -459,6 +459,18 @@ void ckpt_mm_free(struct ckpt_ctx *ctx)
 	ctx->pages = NULL;
 }
 
+/* a file to map: a regular file, opened as the caller, without blocking */
+static struct file *ckpt_open_mapped(const char *path)
+{
+	struct file *file = filp_open(path, O_RDONLY | O_NONBLOCK, 0);
+
+	if (!IS_ERR(file) && !S_ISREG(file_inode(file)->i_mode)) {
+		fput(file);
+		return ERR_PTR(-EACCES);
+	}
+	return file;
+}
+
 /* the address checks of prctl(PR_SET_MM_MAP) */
 static int ckpt_check_mm_addrs(const struct ckpt_rec_mm *r)
 {
@@ -528,12 +540,17 @@ int ckpt_restore_mm(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
 			 r->exe[0] != '/')))
 		goto out;
 	if (exe_len) {
-		rst->exe = filp_open(r->exe, O_RDONLY, 0);
+		rst->exe = ckpt_open_mapped(r->exe);
 		if (IS_ERR(rst->exe)) {
 			ret = PTR_ERR(rst->exe);
 			rst->exe = NULL;
 			goto out;
 		}
+		/* an executable, as execve() and PR_SET_MM_EXE_FILE want */
+		ret = path_noexec(&rst->exe->f_path) ? -EACCES :
+		      file_permission(rst->exe, MAY_EXEC);
+		if (ret)
+			goto out;
 	}
 
 	ret = vm_munmap(0, TASK_SIZE);
@@ -601,7 +618,7 @@ static unsigned long ckpt_map_vma(const struct ckpt_rec_vma *r,
 	if (le32_to_cpu(r->type) == CKPT_VMA_ANON) {
 		mflags |= MAP_ANONYMOUS;
 	} else {
-		file = filp_open(path, O_RDONLY, 0);
+		file = ckpt_open_mapped(path);
 		if (IS_ERR(file))
 			return PTR_ERR(file);
 		ret = ckpt_check_identity(file, r);

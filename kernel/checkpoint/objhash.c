@@ -90,7 +90,7 @@ int ckpt_obj_add(struct ckpt_ctx *ctx, u32 ref, u32 kind, void *ptr,
 	int ret = -EINVAL;
 
 	if (ref && !ckpt_obj_by_ref(ctx, ref)) {
-		obj = kzalloc(sizeof(*obj), GFP_KERNEL);
+		obj = kzalloc(sizeof(*obj), GFP_KERNEL_ACCOUNT);
 		ret = -ENOMEM;
 	}
 	if (!obj) {

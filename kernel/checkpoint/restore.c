@@ -29,6 +29,7 @@
 #include <linux/refcount.h>
 #include <linux/restart_block.h>
 #include <linux/sched.h>
+#include <linux/sched/coredump.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/signal.h>
@@ -139,6 +140,10 @@ static int ckpt_restore_records(struct ckpt_ctx *ctx)
 		if (h.type != CKPT_REC_PAGES && rst->phase == 6 &&
 		    op->phase > 6 && rst->nr_vmas)
 			return -EINVAL;
+		/* files and pipes held open: no more than the caller may */
+		if ((h.type == CKPT_REC_FILE || h.type == CKPT_REC_PIPE) &&
+		    ++rst->nr_files > rlimit(RLIMIT_NOFILE))
+			return -EMFILE;
 		rst->phase = op->phase;
 		rst->seen |= BIT_ULL(h.type);
 		ret = op->restore(ctx, &h);
@@ -176,6 +181,8 @@ static int ckpt_restore_fn(void *arg)
 
 	/* not the caller's: an interrupted restart_syscall() gets EINTR */
 	current->restart_block.fn = do_no_restart_syscall;
+	/* nobody may attach to it while it is built */
+	set_dumpable(current->mm, SUID_DUMP_DISABLE);
 	ret = ckpt_restore_records(ctx);
 	if (!ret)
 		ret = ckpt_restore_signals_done(ctx);
@@ -275,6 +282,9 @@ static long ckpt_do_restart(struct ckpt_ctx *ctx, pid_t pid)
 		goto out;
 	}
 	ret = r->ret;
+	if (ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
+	    ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK)
+		ret = -EINTR;
 	if (ret) {
 		ckpt_restore_reap(nr);
 		goto out;
@@ -336,10 +346,14 @@ SYSCALL_DEFINE3(restart, pid_t, pid, int, fd, unsigned long, flags)
 	ctx->pos = ctx->file->f_pos;
 	ctx->flags = flags;
 
-	ret = ckpt_do_restart(ctx, pid);
+	/* the new task starts as a copy of the caller: no state of its own */
+	ret = ckpt_arch_check_task(ctx, current);
+	if (!ret)
+		ret = ckpt_do_restart(ctx, pid);
 	if (ctx->ppos)
 		ctx->file->f_pos = ctx->pos;
 out_ctx:
+	ckpt_mm_free(ctx);
 	ckpt_obj_free(ctx);
 	if (ctx->rst)
 		ckpt_rst_free(ctx->rst);

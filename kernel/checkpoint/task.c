@@ -19,6 +19,8 @@
 #include <linux/resource.h>
 #include <linux/rseq.h>
 #include <linux/sched.h>
+#include <linux/sched/coredump.h>
+#include <linux/sched/user.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/seccomp.h>
@@ -490,6 +492,21 @@ static int ckpt_check_ids(const struct cred *old, struct cred *new)
 	return 0;
 }
 
+/* charge the task to its real uid, as setresuid() does */
+static int ckpt_set_user(const struct cred *old, struct cred *new)
+{
+	struct user_struct *user;
+
+	if (uid_eq(new->uid, old->uid))
+		return 0;
+	user = alloc_uid(new->uid);
+	if (!user)
+		return -EAGAIN;
+	free_uid(new->user);
+	new->user = user;
+	return set_cred_ucounts(new);
+}
+
 /* and only the capabilities capset() would allow */
 static int ckpt_check_caps(const struct cred *old, struct cred *new)
 {
@@ -506,6 +523,11 @@ static int ckpt_check_caps(const struct cred *old, struct cred *new)
 	    !cap_issubset(new->cap_ambient,
 			  cap_intersect(new->cap_permitted,
 					new->cap_inheritable)))
+		return -EPERM;
+	/* PR_CAP_AMBIENT_RAISE */
+	if (!cap_issubset(new->cap_ambient, old->cap_ambient) &&
+	    ((old->securebits | new->securebits) &
+	     issecure_mask(SECURE_NO_CAP_AMBIENT_RAISE)))
 		return -EPERM;
 	/* PR_SET_SECUREBITS: a locked bit keeps its value, a lock stays */
 	if (new->securebits != old->securebits &&
@@ -603,6 +625,8 @@ int ckpt_restore_creds(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
 		ret = ckpt_check_ids(old, new);
 	if (!ret)
 		ret = ckpt_check_caps(old, new);
+	if (!ret)
+		ret = ckpt_set_user(old, new);
 	if (ret) {
 		abort_creds(new);
 		goto out;
@@ -908,6 +932,8 @@ int ckpt_restore_signals_done(struct ckpt_ctx *ctx)
 	int q, ret = 0;
 	u32 i;
 
+	/* dumpable as a task of its user, unless commit_creds() decides */
+	set_dumpable(current->mm, SUID_DUMP_USER);
 	commit_creds(rst->cred);
 	rst->cred = NULL;
 	/* commit_creds() clears it when the ids change */
