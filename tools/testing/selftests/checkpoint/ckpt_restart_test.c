@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <linux/futex.h>
 #ifdef __GLIBC__
 #if __GLIBC_PREREQ(2, 35)
@@ -1948,6 +1949,90 @@ static void finish_helper(struct __test_metadata *_metadata, struct rs_state *s)
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		TH_LOG("helper wait status %#x", status);
 	}
+}
+
+/* More files and pipes than the caller's RLIMIT_NOFILE: EMFILE. */
+TEST_F_TIMEOUT(rs, too_many_files, 120)
+{
+	const char *path = plain_image(_metadata, &self->s);
+	int fd, nr = 0, i, status;
+	struct image im;
+	pid_t pid;
+
+	image_load(_metadata, path, &im);
+	for (i = 0; i < im.nrec; i++)
+		nr += im.rec[i].type == CKPT_REC_FILE ||
+		      im.rec[i].type == CKPT_REC_PIPE;
+	image_free(&im);
+	ASSERT_LE(2, nr);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	/* in a child of ours, whose own fds the low limit does not hinder */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct rlimit low = { nr - 1, nr - 1 };
+
+		if (setrlimit(RLIMIT_NOFILE, &low))
+			_exit(10);
+		errno = 0;
+		if (sys_restart(0, fd, 0) != -1)
+			_exit(11);
+		if (errno != EMFILE)
+			_exit(12);
+		/* nothing left behind: no child, not even a zombie */
+		if (waitpid(-1, NULL, WNOHANG | __WALL) != -1 || errno != ECHILD)
+			_exit(13);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		/* 10: setrlimit, 11: success, 12: errno, 13: a child left */
+		TH_LOG("restart with RLIMIT_NOFILE %d: status %#x", nr - 1,
+		       status);
+	}
+	close(fd);
+	block_sigchld();
+	expect_restart_ok(_metadata, &self->s, path);
+}
+
+/*
+ * The executable the image names must be one the caller may execute: the
+ * same path length, but a file without execute permission: EACCES.
+ */
+TEST_F_TIMEOUT(rs, exe_not_executable, 120)
+{
+	const char *path = plain_image(_metadata, &self->s);
+	const char *bad = rs_path(&self->s, "badimg");
+	struct ckpt_rec_mm *mm;
+	const struct rinfo *ri;
+	char *exe, fake[PATH_MAX];
+	struct image im;
+	size_t len;
+
+	image_load(_metadata, path, &im);
+	ri = image_rec(&im, CKPT_REC_MM, 0);
+	ASSERT_NE(NULL, ri);
+	mm = image_at(&im, ri);
+	exe = (char *)mm->exe;
+	len = strlen(exe);
+	ASSERT_LT(12, len);
+	ASSERT_GT(sizeof(fake), len);
+	/* /tmp/xxx...x, as long as the real path, mode 0644 */
+	memset(fake, 'x', len);
+	fake[len] = 0;
+	memcpy(fake, "/tmp/", 5);
+	write_file(_metadata, fake, "#!/bin/sh\n", 10, O_CREAT | O_TRUNC);
+	ASSERT_EQ(0, chmod(fake, 0644));
+	block_sigchld();
+	expect_variant_error(_metadata, &im, bad, im.size,
+			     ri->off + sizeof(*mm), fake, len, EACCES,
+			     "non-executable exe");
+	/* and with execute permission, that file is accepted as the exe */
+	ASSERT_EQ(0, chmod(fake, 0755));
+	expect_restart_ok(_metadata, &self->s, bad);
+	unlink(fake);
+	image_free(&im);
 }
 
 TEST_F_TIMEOUT(rs, unprivileged_forged_creds, 120)
