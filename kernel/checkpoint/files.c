@@ -284,13 +284,10 @@ static int ckpt_dump_file(struct ckpt_ctx *ctx, struct ckpt_fdtable *tbl,
 	if (IS_ERR(ops))
 		return PTR_ERR(ops);
 
+	/* the ops do not use the path buffer: path stays valid */
 	ret = ops->dump(ctx, tbl, e, &r);
 	if (ret)
 		return ret;
-	/* the path buffer may have been used meanwhile */
-	path = ckpt_path(ctx, &file->f_path, &path_len);
-	if (IS_ERR(path))
-		return PTR_ERR(path);
 
 	ret = ckpt_obj_insert(ctx, file, ref);
 	if (ret)
