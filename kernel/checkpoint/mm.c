@@ -13,12 +13,15 @@
 #include <linux/checkpoint.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/highmem.h>
 #include <linux/huge_mm.h>
 #include <linux/kdev_t.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/mount.h>
 #include <linux/pagewalk.h>
+#include <linux/rmap.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/security.h>
@@ -734,26 +737,183 @@ out:
 	return ret < 0 ? ret : 0;
 }
 
-/* read @n pages of contents into the task's memory at @addr */
+/* the page tables down to the PTE table for @addr, allocated as needed */
+static pmd_t *ckpt_pmd_alloc(struct mm_struct *mm, unsigned long addr)
+{
+	p4d_t *p4d;
+	pud_t *pud;
+	pmd_t *pmd;
+
+	p4d = p4d_alloc(mm, pgd_offset(mm, addr), addr);
+	if (!p4d)
+		return NULL;
+	pud = pud_alloc(mm, p4d, addr);
+	if (!pud)
+		return NULL;
+	pmd = pmd_alloc(mm, pud, addr);
+	if (!pmd || pte_alloc(mm, pmd))
+		return NULL;
+	return pmd;
+}
+
+/* a VMA that takes private anonymous pages, as a write fault would add */
+static bool ckpt_vma_takes_anon(struct vm_area_struct *vma)
+{
+	return !(vma->vm_flags & (VM_SHARED | VM_MAYSHARE | VM_PFNMAP |
+				  VM_MIXEDMAP | VM_IO | VM_HUGETLB));
+}
+
+/* @folio, new and filled, becomes the exclusive anonymous page at @addr */
+static void ckpt_set_anon_pte(struct vm_area_struct *vma, unsigned long addr,
+			      pte_t *pte, struct folio *folio)
+{
+	pte_t entry = pte_mkdirty(mk_pte(&folio->page, vma->vm_page_prot));
+
+	if (vma->vm_flags & VM_WRITE)
+		entry = pte_mkwrite(entry, vma);
+	folio_add_new_anon_rmap(folio, vma, addr, RMAP_EXCLUSIVE);
+	folio_add_lru_vma(folio, vma);
+	inc_mm_counter(vma->vm_mm, MM_ANONPAGES);
+	set_pte_at(vma->vm_mm, addr, pte, entry);
+	update_mmu_cache(vma, addr, pte);
+}
+
+/*
+ * Map pages @i to @n - 1 of @b, which all fall into @vma and into the page
+ * table of @pmd.  An entry that is not empty (someone touched the memory
+ * meanwhile) or a page table that is not a plain one leaves its page in @b
+ * for ckpt_copy_pages().
+ */
+static void ckpt_install_table(struct vm_area_struct *vma, pmd_t *pmd,
+			       struct ckpt_pagebatch *b,
+			       unsigned int i, unsigned int n)
+{
+	unsigned long start = le64_to_cpu(b->rec.addrs[i]);
+	pte_t *start_pte;
+	spinlock_t *ptl;	/* the page table lock */
+
+	start_pte = pte_offset_map_lock(vma->vm_mm, pmd, start, &ptl);
+	if (!start_pte)
+		return;		/* a huge page now: copy */
+	/* for sparse: the mapping is an RCU read-side section, see pte_unmap() */
+	__acquire(RCU);
+	for (; i < n; i++) {
+		unsigned long addr = le64_to_cpu(b->rec.addrs[i]);
+		pte_t *pte = start_pte + ((addr - start) >> PAGE_SHIFT);
+
+		if (!pte_none(ptep_get(pte)))
+			continue;
+		ckpt_set_anon_pte(vma, addr, pte, page_folio(b->pages[i]));
+		b->pages[i] = NULL;	/* the page table's now */
+	}
+	pte_unmap_unlock(start_pte, ptl);
+}
+
+/*
+ * Map the filled pages of @b at their addresses as the task's exclusive
+ * anonymous pages, the way a write fault (or UFFDIO_COPY) adds one but
+ * without a fault per page.  Each page that goes in is taken out of @b.
+ */
+static int ckpt_install_pages(struct ckpt_pagebatch *b, unsigned int nr)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma = NULL;
+	unsigned int i = 0, n;
+	int ret = 0;
+
+	mmap_read_lock(mm);
+	for (; i < nr; i = n) {
+		unsigned long addr = le64_to_cpu(b->rec.addrs[i]), end;
+		pmd_t *pmd;
+
+		if (!vma || addr >= vma->vm_end) {
+			vma = vma_lookup(mm, addr);
+			ret = -EFAULT;
+			if (!vma || !ckpt_vma_takes_anon(vma))
+				break;
+			ret = anon_vma_prepare(vma);
+			if (ret)
+				break;
+		}
+		pmd = ckpt_pmd_alloc(mm, addr);
+		ret = -ENOMEM;
+		if (!pmd)
+			break;
+		ret = 0;
+		/* the pages that share the page table (addresses ascend) */
+		end = pmd_addr_end(addr, vma->vm_end);
+		for (n = i + 1; n < nr; n++)
+			if (le64_to_cpu(b->rec.addrs[n]) >= end)
+				break;
+		ckpt_install_table(vma, pmd, b, i, n);
+	}
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+/* what ckpt_install_pages() left: copied into the task's own pages */
+static int ckpt_copy_pages(struct ckpt_pagebatch *b, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		struct page *page;
+		long got;
+
+		if (!b->pages[i])
+			continue;
+		got = get_user_pages_unlocked(le64_to_cpu(b->rec.addrs[i]), 1,
+					      &page, FOLL_WRITE | FOLL_FORCE);
+		if (got != 1)
+			return got < 0 ? got : -EFAULT;
+		copy_highpage(page, b->pages[i]);
+		set_page_dirty_lock(page);
+		put_page(page);
+	}
+	return 0;
+}
+
+/*
+ * Read @nr pages from the image into new pages charged to the task, then
+ * give them to its page tables.  Nothing zeroes them first: they are
+ * mapped only once the read has filled them.
+ */
 static int ckpt_fill_pages(struct ckpt_ctx *ctx, struct ckpt_pagebatch *b,
-			   unsigned long addr, unsigned int n)
+			   unsigned int nr)
 {
 	struct iov_iter iter;
-	long got;
-	int i, ret;
+	unsigned int i, got;
+	int ret = 0;
 
-	got = get_user_pages_unlocked(addr, n, b->pages,
-				      FOLL_WRITE | FOLL_FORCE);
-	if (got < 0)
-		return got;
-	for (i = 0; i < got; i++)
-		bvec_set_page(&b->bv[i], b->pages[i], PAGE_SIZE, 0);
-	iov_iter_bvec(&iter, ITER_DEST, b->bv, got, got * PAGE_SIZE);
-	ret = got == n ? ckpt_read_iter(ctx, &iter) : -EFAULT;
-	for (i = 0; i < got; i++) {
-		set_page_dirty_lock(b->pages[i]);
-		put_page(b->pages[i]);
+	for (got = 0; got < nr; got++) {
+		struct folio *folio = folio_alloc(GFP_HIGHUSER_MOVABLE, 0);
+
+		if (!folio) {
+			ret = -ENOMEM;
+			break;
+		}
+		b->pages[got] = &folio->page;
+		ret = mem_cgroup_charge(folio, current->mm, GFP_KERNEL);
+		if (ret) {
+			got++;
+			break;
+		}
+		bvec_set_page(&b->bv[got], &folio->page, PAGE_SIZE, 0);
 	}
+	if (!ret) {
+		iov_iter_bvec(&iter, ITER_DEST, b->bv, nr, nr * PAGE_SIZE);
+		ret = ckpt_read_iter(ctx, &iter);
+	}
+	if (!ret) {
+		for (i = 0; i < nr; i++)
+			__folio_mark_uptodate(page_folio(b->pages[i]));
+		ret = ckpt_install_pages(b, nr);
+	}
+	if (!ret)
+		ret = ckpt_copy_pages(b, nr);
+	for (i = 0; i < got; i++)
+		if (b->pages[i])
+			put_page(b->pages[i]);
 	return ret;
 }
 
@@ -762,14 +922,14 @@ static int ckpt_fill_pages(struct ckpt_ctx *ctx, struct ckpt_pagebatch *b,
  * @ctx: restart context
  * @h: the CKPT_REC_PAGES header
  *
- * The contents go straight from the image into the task's pages; runs of
- * consecutive addresses take one read.
+ * A batch takes one read, straight from the image into the pages that the
+ * task gets.
  */
 int ckpt_restore_pages(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
 {
 	struct ckpt_rst *rst = ctx->rst;
 	struct ckpt_pagebatch *b;
-	u32 nr, i, run;
+	u32 nr, i;
 	int ret;
 
 	if (!rst->vma_pages || h->len < sizeof(b->rec.h) + sizeof(u64))
@@ -797,18 +957,7 @@ int ckpt_restore_pages(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
 			return -EINVAL;
 		rst->page_next = addr + PAGE_SIZE;
 	}
-	for (i = 0; i < nr; i += run) {
-		u64 addr = le64_to_cpu(b->rec.addrs[i]);
-
-		for (run = 1; i + run < nr; run++)
-			if (le64_to_cpu(b->rec.addrs[i + run]) !=
-			    addr + run * PAGE_SIZE)
-				break;
-		ret = ckpt_fill_pages(ctx, b, addr, run);
-		if (ret)
-			return ret;
-	}
-	return 0;
+	return ckpt_fill_pages(ctx, b, nr);
 }
 
 /* the address space is complete: name its executable */

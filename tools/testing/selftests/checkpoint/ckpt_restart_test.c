@@ -917,6 +917,114 @@ TEST_F_TIMEOUT(rs, memory_intact, 120)
 	kill_reap(_metadata, q);
 }
 
+/*
+ * Memory that restart put back behaves as memory the process faulted in
+ * itself: it can be written, a fork shares it copy-on-write, a read-only
+ * page stays read-only, MADV_DONTNEED drops it and it counts as RssAnon.
+ */
+#define ORD_PAGES	256
+
+/* run @fn in a child of the restored process; the child's wait status */
+static int ord_child(void (*fn)(unsigned char *m, size_t ps), unsigned char *m,
+		     size_t ps)
+{
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		fn(m, ps);
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
+}
+
+static void ord_scribble(unsigned char *m, size_t ps)
+{
+	memset(m, 0xee, ORD_PAGES * ps);
+}
+
+static void ord_write_ro(unsigned char *m, size_t ps)
+{
+	m[ORD_PAGES * ps] = 'W';
+}
+
+static void wl_ordinary(char cmd, struct reply *r, void *arg)
+{
+	static unsigned char *m;
+	size_t i, ps = getpagesize();
+	long bad = 0;
+	int st;
+
+	if (cmd == 'I') {
+		/* ORD_PAGES written pages, then one read-only page */
+		m = mmap(NULL, (ORD_PAGES + 1) * ps, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED)
+			wl_die("mmap");
+		for (i = 0; i < ORD_PAGES * ps; i++)
+			m[i] = i / ps + 1;
+		m[ORD_PAGES * ps] = 'R';
+		if (mprotect(m + ORD_PAGES * ps, ps, PROT_READ))
+			wl_die("mprotect");
+		r->v[0] = (uintptr_t)m;
+		return;
+	}
+	if (cmd != 'O')
+		return;
+	/* a child scribbles over its copy: ours must not change */
+	st = ord_child(ord_scribble, m, ps);
+	r->v[1] = WIFEXITED(st) && !WEXITSTATUS(st);
+	for (i = 0; i < ORD_PAGES * ps; i++)
+		bad += m[i] != (unsigned char)(i / ps + 1);
+	/* our own writes land, page by page */
+	for (i = 0; i < ORD_PAGES; i++)
+		m[i * ps + 7] = 0x55;
+	for (i = 0; i < ORD_PAGES; i++)
+		bad += m[i * ps + 7] != 0x55 || m[i * ps + 8] != (unsigned char)(i + 1);
+	r->v[0] = bad;
+	/* writing the read-only page kills a child with SIGSEGV */
+	st = ord_child(ord_write_ro, m, ps);
+	r->v[2] = WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV &&
+		  m[ORD_PAGES * ps] == 'R';
+	/* dropped pages read back as zeroes */
+	r->v[3] = !madvise(m, 2 * ps, MADV_DONTNEED) && !m[0] && !m[ps + 7] &&
+		  m[2 * ps] == 3;
+}
+
+static long rss_anon_kib(pid_t pid)
+{
+	char v[64];
+
+	return proc_status(pid, "RssAnon", v, sizeof(v)) ? atol(v) : -1;
+}
+
+TEST_F_TIMEOUT(rs, restored_memory_is_ordinary, 120)
+{
+	struct rproc *p = &self->s.p[0], *q = &self->s.p[1];
+	long kib = ORD_PAGES * getpagesize() / 1024;
+	struct reply r;
+
+	start_workload_fn(_metadata, p, wl_ordinary, NULL, &r);
+	cycle(_metadata, &self->s, p, q);
+	/* the restored pages are counted as the process's anonymous memory */
+	EXPECT_LE(kib, rss_anon_kib(q->pid));
+
+	ASSERT_EQ(0, ask(q, 'O', &r));
+	EXPECT_EQ(0, r.v[0]) {
+		TH_LOG("%lld bytes wrong after a child's writes and ours", (long long)r.v[0]);
+	}
+	EXPECT_EQ(1, r.v[1]);
+	EXPECT_EQ(1, r.v[2]) {
+		TH_LOG("the read-only page could be written");
+	}
+	EXPECT_EQ(1, r.v[3]) {
+		TH_LOG("MADV_DONTNEED did not drop the restored pages");
+	}
+	kill_reap(_metadata, q);
+}
+
 /* A file read up to offset 1000 and a file open for appending. */
 struct files_arg {
 	const char *rpath;
