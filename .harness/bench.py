@@ -329,6 +329,7 @@ def ours_kmem(pid):
     os.close(rfd)
     os.close(count_w)
     try:
+        settle()
         with FreeSampler() as m:
             _, dt = timed_syscall(NR_CHECKPOINT, pid, wfd, 0)
     finally:
@@ -341,10 +342,44 @@ def ours_kmem(pid):
     return m.drop_kib, m.samples, int(total), dt
 
 
+def cpu_idle():
+    """(idle, total) CPU time of the guest so far, in USER_HZ ticks, from /proc/stat."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return v[3] + v[4], sum(v)
+
+
+SETTLE_TIMEOUTS = []
+
+
+def settle(busy_max=0.1, calm=0.3, limit=15.0):
+    """Wait until the guest's CPUs have been idle for `calm` seconds (at most `limit`): criu, the killed
+    workloads and python's start leave work behind (namespace teardown in kworkers, exits, page freeing)
+    that would otherwise be charged to whatever is timed next."""
+    t0 = time.monotonic()
+    idle0, all0 = cpu_idle()
+    calm_since = None
+    while time.monotonic() - t0 < limit:
+        time.sleep(0.1)
+        idle1, all1 = cpu_idle()
+        busy = 1 - (idle1 - idle0) / max(1, all1 - all0)
+        idle0, all0 = idle1, all1
+        now = time.monotonic()
+        if busy > busy_max:
+            calm_since = None
+        elif calm_since is None:
+            calm_since = now
+        elif now - calm_since >= calm:
+            return
+    SETTLE_TIMEOUTS.append(time.monotonic())
+    say("  WARNING: the guest stayed busy for %.0f s before a measurement" % limit)
+
+
 def measure_ours(w, n, r):
     t = w.start(n)
     try:
         t.wait_ready()
+        settle()
         fd = os.open(IMG, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
             _, ckpt = timed_syscall(NR_CHECKPOINT, t.pid, fd, 0)
@@ -355,6 +390,7 @@ def measure_ours(w, n, r):
     finally:
         t.kill()
     fd = os.open(IMG, os.O_RDONLY)
+    settle()
     try:
         pid, rst = timed_syscall(NR_RESTART, 0, fd, 0)
     finally:
@@ -404,11 +440,13 @@ def measure_criu(w, n, r):
     t = w.start(n)
     try:
         t.wait_ready()
+        settle()
         dump, out = run_criu(["dump", "-t", str(t.pid), "-D", CRIU_DIR, "--shell-job"], TMP + "/criu-dump.log")
     finally:
         t.kill()  # criu dump killed it already: reap it so that its pid is free for the restore
     frozen = criu_stat(out, "Frozen time")
     size = sum(os.path.getsize(os.path.join(CRIU_DIR, f)) for f in os.listdir(CRIU_DIR) if f.endswith(".img"))
+    settle()
     restore, out = run_criu(["restore", "-D", CRIU_DIR, "--shell-job", "-d"], TMP + "/criu-restore.log")
     try:
         if not alive(t.pid):
@@ -424,11 +462,14 @@ def measure_criu(w, n, r):
 
 
 FLOOR_SRC = r"""
-import mmap, os, sys, time
+import mmap, os, signal, sys, time
+def settled():  # stop; the bench continues us once the guest is quiet
+    os.kill(os.getpid(), signal.SIGSTOP)
 n, path = int(sys.argv[1]) << 20, sys.argv[2]
 b = bytearray(n)
 b[::4096] = b"\x01" * (n // 4096)
 fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+settled()
 t0 = time.perf_counter()
 w = os.write(fd, b)
 t1 = time.perf_counter()
@@ -439,6 +480,7 @@ m = mmap.mmap(-1, n, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)  # fresh memor
 res = [t1 - t0]
 for i in range(2):  # into fresh memory, then into the same, now populated, memory
     fd = os.open(path, os.O_RDONLY)
+    settled()
     t0 = time.perf_counter()
     got = os.readv(fd, [m])
     t1 = time.perf_counter()
@@ -453,10 +495,22 @@ def measure_floor(w, n, r):
     mib = w.floor_mib(n)
     if not mib:
         return {}
-    p = subprocess.run([sys.executable, "-c", FLOOR_SRC, str(mib), FLOOR_FILE], stdin=subprocess.DEVNULL,
-                       stdout=subprocess.PIPE, text=True, check=True)
+    with open(TMP + "/floor.out", "w+") as out:
+        p = subprocess.Popen([sys.executable, "-c", FLOOR_SRC, str(mib), FLOOR_FILE], stdin=subprocess.DEVNULL,
+                             stdout=out)
+        while True:  # it stops itself before each timed call: continue it once the guest is quiet
+            _, st = os.waitpid(p.pid, os.WUNTRACED)
+            if not os.WIFSTOPPED(st):
+                break
+            settle()
+            os.kill(p.pid, signal.SIGCONT)
+        p.returncode = os.waitstatus_to_exitcode(st)
+        if p.returncode:
+            raise RuntimeError("floor measurement exited with status %d" % p.returncode)
+        out.seek(0)
+        res = out.read()
     os.unlink(FLOOR_FILE)
-    wr, rd_fresh, rd = (float(x) * 1e3 for x in p.stdout.split())
+    wr, rd_fresh, rd = (float(x) * 1e3 for x in res.split())
     say("  %s %s N=%-4d run %d floor: write %8.1f ms, read %8.1f ms (into fresh memory %.1f ms)"
         % (elapsed(), w.name, n, r, wr, rd, rd_fresh))
     return {"write_ms": wr, "read_ms": rd, "read_fresh_ms": rd_fresh}
@@ -613,6 +667,8 @@ def report(env, rows, total):
         "criu dump/restore: wall time of `criu dump`/`criu restore -d` (frozen: criu's own Frozen time);",
         "write: one write() of N MiB from memory to a tmpfs file; read: read() of it into populated memory",
         "(fresh: into fresh memory, faulting it in); ratios: ours / the other, between the medians.",
+        "Every timed call starts once the guest's CPUs have been idle for 0.3 s (%d waits gave up after 15 s)."
+        % len(SETTLE_TIMEOUTS),
         "bench ran %.0f s" % total,
     ]
     return lines
