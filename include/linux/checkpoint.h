@@ -16,6 +16,7 @@ struct path;
 struct file;
 struct iov_iter;
 struct task_struct;
+struct ckpt_helper;
 struct ckpt_pagebatch;
 struct ckpt_rst;
 
@@ -52,7 +53,11 @@ struct ckpt_error {
  * @objs:	shared objects seen so far, by kernel pointer
  * @next_ref:	next object id to hand out
  * @pathbuf:	PATH_MAX scratch buffer for d_path()
- * @pages:	page batch of the memory dumper
+ * @pages:	page batch of the memory dumper, or of restart
+ * @ahead:	restart: a page batch that the caller reads meanwhile
+ * @ahead_nr:	pages in @ahead, 0 while it is unused
+ * @helper:	restart: how the child hands @ahead to the caller; NULL for
+ *		an image that cannot be read at two positions at once
  * @rst:	restart state
  * @error:	first error, for the error record
  */
@@ -71,6 +76,9 @@ struct ckpt_ctx {
 	u32 next_ref;
 	char *pathbuf;
 	struct ckpt_pagebatch *pages;
+	struct ckpt_pagebatch *ahead;
+	unsigned int ahead_nr;
+	struct ckpt_helper *helper;
 	struct ckpt_rst *rst;
 	struct ckpt_error error;
 };
@@ -129,6 +137,7 @@ int ckpt_write_tail(struct ckpt_ctx *ctx);
 int ckpt_write_error(struct ckpt_ctx *ctx);
 
 int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len);
+int ckpt_read_at(struct file *file, struct iov_iter *iter, loff_t *ppos);
 int ckpt_read_iter(struct ckpt_ctx *ctx, struct iov_iter *iter);
 int ckpt_skip(struct ckpt_ctx *ctx, size_t len);
 int ckpt_read_hdr(struct ckpt_ctx *ctx, struct ckpt_rhdr *h);
@@ -179,6 +188,10 @@ int ckpt_restore_files(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h);
 int ckpt_restore_mm(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h);
 int ckpt_restore_vma(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h);
 int ckpt_restore_pages(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h);
+int ckpt_restore_pages_flush(struct ckpt_ctx *ctx);
+int ckpt_restore_pages_done(struct ckpt_ctx *ctx);
+int ckpt_restore_helper_init(struct ckpt_ctx *ctx);
+int ckpt_restore_help(struct ckpt_ctx *ctx);
 int ckpt_restore_mm_done(struct ckpt_ctx *ctx);
 int ckpt_restore_sighand(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h);
 int ckpt_restore_task(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h);

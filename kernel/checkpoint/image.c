@@ -231,26 +231,44 @@ void ckpt_fill_identity(struct file *file, __le64 *dev, __le64 *ino,
 }
 
 /**
- * ckpt_read_iter - fill all of @iter from the image
- * @ctx: restart context
+ * ckpt_read_at - fill all of @iter from @file at *@ppos
+ * @file: the image
  * @iter: destination, an ITER_DEST iterator
+ * @ppos: position, advanced; NULL for a stream
  *
- * Return: 0, -EINVAL if the image ends early, or the read error
+ * Return: 0, -EINVAL if the image ends early, -EINTR for a fatal signal, or
+ * the read error
  */
-int ckpt_read_iter(struct ckpt_ctx *ctx, struct iov_iter *iter)
+int ckpt_read_at(struct file *file, struct iov_iter *iter, loff_t *ppos)
 {
 	while (iov_iter_count(iter)) {
-		ssize_t ret = vfs_iter_read(ctx->file, iter, ctx->ppos, 0);
+		ssize_t ret = vfs_iter_read(file, iter, ppos, 0);
 
 		if (ret < 0)
 			return ckpt_io_error(ret);
 		if (!ret)
 			return -EINVAL;
-		ctx->bytes += ret;
 		if (fatal_signal_pending(current))
 			return -EINTR;
 	}
 	return 0;
+}
+
+/**
+ * ckpt_read_iter - fill all of @iter from the image
+ * @ctx: restart context
+ * @iter: destination, an ITER_DEST iterator
+ *
+ * Return: as ckpt_read_at()
+ */
+int ckpt_read_iter(struct ckpt_ctx *ctx, struct iov_iter *iter)
+{
+	size_t len = iov_iter_count(iter);
+	int ret = ckpt_read_at(ctx->file, iter, ctx->ppos);
+
+	if (!ret)
+		ctx->bytes += len;
+	return ret;
 }
 
 int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len)

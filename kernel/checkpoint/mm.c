@@ -28,6 +28,7 @@
 #include <linux/swap.h>
 #include <linux/swapops.h>
 #include <linux/uio.h>
+#include <linux/wait.h>
 
 struct ckpt_pagebatch {
 	unsigned int nr;
@@ -460,6 +461,10 @@ void ckpt_mm_free(struct ckpt_ctx *ctx)
 {
 	kvfree(ctx->pages);
 	ctx->pages = NULL;
+	kvfree(ctx->ahead);
+	ctx->ahead = NULL;
+	kfree(ctx->helper);
+	ctx->helper = NULL;
 }
 
 /* a file to map: a regular file, opened as the caller, without blocking */
@@ -873,37 +878,43 @@ static int ckpt_copy_pages(struct ckpt_pagebatch *b, unsigned int nr)
 	return 0;
 }
 
-/*
- * Read @nr pages from the image into new pages charged to the task, then
- * give them to its page tables.  Nothing zeroes them first: they are
- * mapped only once the read has filled them.
- */
-static int ckpt_fill_pages(struct ckpt_ctx *ctx, struct ckpt_pagebatch *b,
-			   unsigned int nr)
+/* new pages for a batch of @nr, charged to the task; not zeroed */
+static int ckpt_alloc_pages(struct ckpt_pagebatch *b, unsigned int nr)
 {
-	struct iov_iter iter;
-	unsigned int i, got;
+	unsigned int i;
 	int ret = 0;
 
-	for (got = 0; got < nr; got++) {
+	for (i = 0; i < nr; i++) {
 		struct folio *folio = folio_alloc(GFP_HIGHUSER_MOVABLE, 0);
 
 		if (!folio) {
 			ret = -ENOMEM;
 			break;
 		}
-		b->pages[got] = &folio->page;
 		ret = mem_cgroup_charge(folio, current->mm, GFP_KERNEL);
 		if (ret) {
-			got++;
+			folio_put(folio);
 			break;
 		}
-		bvec_set_page(&b->bv[got], &folio->page, PAGE_SIZE, 0);
+		b->pages[i] = &folio->page;
+		bvec_set_page(&b->bv[i], &folio->page, PAGE_SIZE, 0);
 	}
-	if (!ret) {
-		iov_iter_bvec(&iter, ITER_DEST, b->bv, nr, nr * PAGE_SIZE);
-		ret = ckpt_read_iter(ctx, &iter);
-	}
+	if (ret)
+		while (i--)
+			put_page(b->pages[i]);
+	return ret;
+}
+
+/*
+ * Give the pages of @b, filled by a read that returned @ret, to the task's
+ * page tables; they are mapped only once the read has filled them.  Drop
+ * what is left.
+ */
+static int ckpt_place_pages(struct ckpt_pagebatch *b, unsigned int nr,
+			    int ret)
+{
+	unsigned int i;
+
 	if (!ret) {
 		for (i = 0; i < nr; i++)
 			__folio_mark_uptodate(page_folio(b->pages[i]));
@@ -911,10 +922,226 @@ static int ckpt_fill_pages(struct ckpt_ctx *ctx, struct ckpt_pagebatch *b,
 	}
 	if (!ret)
 		ret = ckpt_copy_pages(b, nr);
-	for (i = 0; i < got; i++)
+	for (i = 0; i < nr; i++)
 		if (b->pages[i])
 			put_page(b->pages[i]);
 	return ret;
+}
+
+/*
+ * The caller of restart() waits while its child restores.  When the image
+ * is a regular file, it reads every other batch of pages meanwhile, at the
+ * batch's position, so that two CPUs copy.  The child hands it one batch
+ * at a time (ctx->ahead), reads the next itself, and maps both.  A batch
+ * the caller has not taken yet, the child takes back.
+ */
+enum ckpt_help_state {
+	CKPT_HELP_IDLE,		/* no batch handed over */
+	CKPT_HELP_QUEUED,	/* handed over, not taken yet */
+	CKPT_HELP_TAKEN,	/* the caller is reading it */
+	CKPT_HELP_DONE,		/* read, with result @ret */
+};
+
+struct ckpt_helper {
+	spinlock_t lock;	/* @state, @closed, @finished */
+	wait_queue_head_t wait;	/* the caller waits here */
+	struct completion done;	/* a taken batch was read */
+	enum ckpt_help_state state;
+	bool closed;		/* the caller stopped helping */
+	bool finished;		/* the child needs no more help */
+	struct bio_vec *bv;	/* the batch: its pages, */
+	unsigned int nr;	/* how many, */
+	loff_t pos;		/* where in the image */
+	int ret;		/* and how reading it went */
+};
+
+/**
+ * ckpt_restore_helper_init - let the caller of restart() read pages too
+ * @ctx: restart context
+ *
+ * Only for an image that can be read at two positions at once.
+ */
+int ckpt_restore_helper_init(struct ckpt_ctx *ctx)
+{
+	struct ckpt_helper *h;
+
+	if (!ctx->ppos || !S_ISREG(file_inode(ctx->file)->i_mode))
+		return 0;
+	h = kzalloc(sizeof(*h), GFP_KERNEL);
+	if (!h)
+		return -ENOMEM;
+	spin_lock_init(&h->lock);
+	init_waitqueue_head(&h->wait);
+	init_completion(&h->done);
+	ctx->helper = h;
+	return 0;
+}
+
+/* the caller takes a batch handed over, if any */
+static bool ckpt_helper_take(struct ckpt_helper *h, bool *finished)
+{
+	bool taken;
+
+	spin_lock(&h->lock);
+	taken = h->state == CKPT_HELP_QUEUED;
+	if (taken)
+		h->state = CKPT_HELP_TAKEN;
+	*finished = h->finished;
+	spin_unlock(&h->lock);
+	return taken;
+}
+
+/**
+ * ckpt_restore_help - in the caller of restart(): read what the child hands
+ * @ctx: restart context
+ *
+ * Return: 0 once the child needs no more help, -EINTR for a fatal signal
+ */
+int ckpt_restore_help(struct ckpt_ctx *ctx)
+{
+	struct ckpt_helper *h = ctx->helper;
+	struct iov_iter iter;
+	bool finished;
+	loff_t pos;
+
+	if (!h)
+		return 0;
+	for (;;) {
+		if (wait_event_killable(h->wait,
+					READ_ONCE(h->state) == CKPT_HELP_QUEUED ||
+					READ_ONCE(h->finished))) {
+			spin_lock(&h->lock);
+			h->closed = true;
+			spin_unlock(&h->lock);
+			return -EINTR;
+		}
+		if (!ckpt_helper_take(h, &finished)) {
+			if (finished)
+				return 0;
+			continue;
+		}
+		pos = h->pos;
+		iov_iter_bvec(&iter, ITER_DEST, h->bv, h->nr, h->nr * PAGE_SIZE);
+		h->ret = ckpt_read_at(ctx->file, &iter, &pos);
+		spin_lock(&h->lock);
+		h->state = CKPT_HELP_DONE;
+		spin_unlock(&h->lock);
+		complete(&h->done);
+	}
+}
+
+/* in the child: hand the @nr pages of @b to the caller, if it helps */
+static bool ckpt_helper_give(struct ckpt_ctx *ctx, struct ckpt_pagebatch *b,
+			     unsigned int nr)
+{
+	struct ckpt_helper *h = ctx->helper;
+	bool given;
+
+	spin_lock(&h->lock);
+	given = h->state == CKPT_HELP_IDLE && !h->closed && !h->finished;
+	if (given) {
+		h->state = CKPT_HELP_QUEUED;
+		h->bv = b->bv;
+		h->nr = nr;
+		h->pos = *ctx->ppos;
+		h->ret = 0;
+		reinit_completion(&h->done);
+	}
+	spin_unlock(&h->lock);
+	if (given)
+		wake_up(&h->wait);
+	return given;
+}
+
+/* in the child: the result of the batch handed over; read it if not taken */
+static int ckpt_helper_collect(struct ckpt_ctx *ctx)
+{
+	struct ckpt_helper *h = ctx->helper;
+	enum ckpt_help_state state;
+	struct iov_iter iter;
+	loff_t pos;
+	int ret;
+
+	spin_lock(&h->lock);
+	state = h->state;
+	if (state == CKPT_HELP_QUEUED)
+		h->state = CKPT_HELP_IDLE;
+	spin_unlock(&h->lock);
+	if (state == CKPT_HELP_QUEUED) {
+		pos = h->pos;
+		iov_iter_bvec(&iter, ITER_DEST, h->bv, h->nr, h->nr * PAGE_SIZE);
+		return ckpt_read_at(ctx->file, &iter, &pos);
+	}
+	/* the caller is reading into these pages: they stay until it is done */
+	wait_for_completion(&h->done);
+	ret = h->ret;
+	spin_lock(&h->lock);
+	h->state = CKPT_HELP_IDLE;
+	spin_unlock(&h->lock);
+	return ret;
+}
+
+/**
+ * ckpt_restore_pages_flush - map the batch the caller of restart() read
+ * @ctx: restart context
+ *
+ * Called before any record other than PAGES, and when the child is done.
+ */
+int ckpt_restore_pages_flush(struct ckpt_ctx *ctx)
+{
+	unsigned int nr = ctx->ahead_nr;
+
+	if (!nr)
+		return 0;
+	ctx->ahead_nr = 0;
+	return ckpt_place_pages(ctx->ahead, nr, ckpt_helper_collect(ctx));
+}
+
+/**
+ * ckpt_restore_pages_done - the child needs no more help with pages
+ * @ctx: restart context
+ *
+ * Return: the result of the last batch the caller read
+ */
+int ckpt_restore_pages_done(struct ckpt_ctx *ctx)
+{
+	struct ckpt_helper *h = ctx->helper;
+	int ret = ckpt_restore_pages_flush(ctx);
+
+	if (h) {
+		spin_lock(&h->lock);
+		h->finished = true;
+		spin_unlock(&h->lock);
+		wake_up(&h->wait);
+	}
+	return ret;
+}
+
+/*
+ * Read the @nr pages of @b from the image into new pages charged to the
+ * task, then map them: the caller of restart() reads every other batch.
+ */
+static int ckpt_fill_pages(struct ckpt_ctx *ctx, struct ckpt_pagebatch *b,
+			   unsigned int nr)
+{
+	struct iov_iter iter;
+	int ret;
+
+	ret = ckpt_alloc_pages(b, nr);
+	if (ret)
+		return ret;
+	if (ctx->helper && !ctx->ahead_nr && ckpt_helper_give(ctx, b, nr)) {
+		/* the next batch goes into the other buffer */
+		ctx->pages = ctx->ahead;
+		ctx->ahead = b;
+		ctx->ahead_nr = nr;
+		*ctx->ppos += nr * PAGE_SIZE;
+		ctx->bytes += nr * PAGE_SIZE;
+		return 0;
+	}
+	iov_iter_bvec(&iter, ITER_DEST, b->bv, nr, nr * PAGE_SIZE);
+	ret = ckpt_place_pages(b, nr, ckpt_read_iter(ctx, &iter));
+	return ckpt_restore_pages_flush(ctx) ?: ret;
 }
 
 /**
@@ -936,8 +1163,10 @@ int ckpt_restore_pages(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
 		return -EINVAL;
 	if (!ctx->pages)
 		ctx->pages = kvmalloc(sizeof(*ctx->pages), GFP_KERNEL);
+	if (ctx->helper && !ctx->ahead)
+		ctx->ahead = kvmalloc(sizeof(*ctx->ahead), GFP_KERNEL);
 	b = ctx->pages;
-	if (!b)
+	if (!b || (ctx->helper && !ctx->ahead))
 		return -ENOMEM;
 	ret = ckpt_read(ctx, &b->rec.h.nr_pages, sizeof(b->rec.h) - sizeof(*h));
 	if (ret)

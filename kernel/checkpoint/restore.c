@@ -146,7 +146,11 @@ static int ckpt_restore_records(struct ckpt_ctx *ctx)
 			return -EMFILE;
 		rst->phase = op->phase;
 		rst->seen |= BIT_ULL(h.type);
-		ret = op->restore(ctx, &h);
+		/* pages read meanwhile are mapped before anything else */
+		ret = h.type == CKPT_REC_PAGES ? 0 :
+		      ckpt_restore_pages_flush(ctx);
+		if (!ret)
+			ret = op->restore(ctx, &h);
 		if (ret)
 			return ret;
 	}
@@ -177,13 +181,15 @@ static int ckpt_restore_fn(void *arg)
 {
 	struct ckpt_restore *r = arg;
 	struct ckpt_ctx *ctx = r->ctx;
-	int ret;
+	int ret, err;
 
 	/* not the caller's: an interrupted restart_syscall() gets EINTR */
 	current->restart_block.fn = do_no_restart_syscall;
 	/* nobody may attach to it while it is built */
 	set_dumpable(current->mm, SUID_DUMP_DISABLE);
 	ret = ckpt_restore_records(ctx);
+	err = ckpt_restore_pages_done(ctx);
+	ret = ret ?: err;
 	if (!ret)
 		ret = ckpt_restore_signals_done(ctx);
 	if (!ret) {
@@ -275,8 +281,9 @@ static long ckpt_do_restart(struct ckpt_ctx *ctx, pid_t pid)
 		goto out_tree;
 	}
 
-	/* the child reads the image: wait for it, or kill it */
-	if (wait_for_completion_killable(&r->restored)) {
+	/* the child reads the image: help, wait for it, or kill it */
+	if (ckpt_restore_help(ctx) ||
+	    wait_for_completion_killable(&r->restored)) {
 		ckpt_restore_kill(r, t, nr);
 		ret = -EINTR;
 		goto out;
@@ -348,6 +355,8 @@ SYSCALL_DEFINE3(restart, pid_t, pid, int, fd, unsigned long, flags)
 
 	/* the new task starts as a copy of the caller: no state of its own */
 	ret = ckpt_arch_check_task(ctx, current);
+	if (!ret)
+		ret = ckpt_restore_helper_init(ctx);
 	if (!ret)
 		ret = ckpt_do_restart(ctx, pid);
 	if (ctx->ppos)

@@ -1025,6 +1025,88 @@ TEST_F_TIMEOUT(rs, restored_memory_is_ordinary, 120)
 	kill_reap(_metadata, q);
 }
 
+/*
+ * A caller of restart() killed at any point while its child restores 32 MiB
+ * (it reads half of the pages itself): it dies, and leaves either nothing
+ * or the restored process, which can be killed and reaped.
+ */
+#define BIG_SIZE	(32UL << 20)
+
+static void wl_big(char cmd, struct reply *r, void *arg)
+{
+	static unsigned char *m;
+
+	if (cmd == 'I') {
+		m = mmap(NULL, BIG_SIZE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED)
+			wl_die("mmap");
+		memset(m, 0x5a, BIG_SIZE);
+	}
+}
+
+/* kill and reap our children that are not the test's; how many there were */
+static int reap_orphans(struct __test_metadata *_metadata)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int n = 0, st;
+	char v[64];
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		pid_t q = atoi(e->d_name);
+
+		if (q <= 0 || !proc_status(q, "PPid", v, sizeof(v)) ||
+		    atoi(v) != getpid() || !proc_status(q, "Name", v, sizeof(v)))
+			continue;
+		/* a restored process (it may be exiting: its pipes are gone) */
+		EXPECT_EQ(0, strncmp(v, "ckpt_restart_te", 15));
+		kill(q, SIGKILL);
+		EXPECT_EQ(q, waitpid(q, &st, 0));
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+TEST_F_TIMEOUT(rs, caller_killed, 180)
+{
+	struct rproc *p = &self->s.p[0];
+	int i, st, done = 0, killed = 0;
+	const char *path;
+	struct reply r;
+	pid_t c;
+
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1));
+	start_workload_fn(_metadata, p, wl_big, NULL, &r);
+	path = take_image_file(_metadata, &self->s, p->pid);
+	kill_reap(_metadata, p);
+
+	for (i = 0; i < 10; i++) {
+		c = fork();
+		ASSERT_LE(0, c);
+		if (c == 0) {
+			int fd = open(path, O_RDONLY);
+
+			_exit(sys_restart(0, fd, 0) > 0 ? 0 : 1);
+		}
+		usleep(i * 15000);
+		kill(c, SIGKILL);
+		ASSERT_EQ(c, waitpid(c, &st, 0));
+		if (WIFSIGNALED(st)) {
+			killed++;
+		} else {
+			EXPECT_EQ(0, WEXITSTATUS(st));
+			done++;
+		}
+		/* what it left is ours now: a whole, running process or nothing */
+		EXPECT_GE(1, reap_orphans(_metadata));
+	}
+	TH_LOG("%d restarts killed, %d finished first", killed, done);
+}
+
 /* A file read up to offset 1000 and a file open for appending. */
 struct files_arg {
 	const char *rpath;
@@ -1894,6 +1976,10 @@ TEST_F_TIMEOUT(rs, truncated_image, 120)
 	cut[n++] = ri->off + sizeof(struct ckpt_rec_pages) + 4;	/* addresses */
 	cut[n++] = ri->off + ri->len / 2;			/* data */
 	cut[n++] = ri->off + ri->len - 8;
+	/* the next batch: the caller reads one, the child the other */
+	ri = image_rec(&im, CKPT_REC_PAGES, 1);
+	ASSERT_NE(NULL, ri);
+	cut[n++] = ri->off + ri->len / 2;
 	ri = image_rec(&im, CKPT_REC_TASK_END, 0);
 	ASSERT_NE(NULL, ri);
 	cut[n++] = ri->off;
