@@ -25,6 +25,7 @@
 #include <linux/sched/task.h>
 #include <linux/seccomp.h>
 #include <linux/securebits.h>
+#include <linux/security.h>
 #include <linux/signal.h>
 #include <linux/slab.h>
 #include <linux/uidgid.h>
@@ -539,6 +540,33 @@ static int ckpt_check_caps(const struct cred *old, struct cred *new)
 	return 0;
 }
 
+/*
+ * Ask the LSMs what setresuid(), setresgid(), setgroups() and capset() ask
+ * them (SafeSetID, for one, restricts the transitions of CAP_SETUID
+ * holders).  The capability module's setuid fixup may drop capabilities on
+ * the way: the saved ones, already checked, are set again as a caller with
+ * PR_SET_KEEPCAPS and capset() could have.
+ */
+static int ckpt_lsm_creds(const struct cred *old, struct cred *new)
+{
+	kernel_cap_t eff = new->cap_effective, inh = new->cap_inheritable;
+	kernel_cap_t perm = new->cap_permitted, amb = new->cap_ambient;
+	int ret;
+
+	ret = security_task_fix_setuid(new, old, LSM_SETID_RES);
+	if (!ret)
+		ret = security_task_fix_setgid(new, old, LSM_SETID_RES);
+	if (!ret && !ckpt_same_groups(new->group_info, old->group_info))
+		ret = security_task_fix_setgroups(new, old);
+	if (ret)
+		return ret;
+	new->cap_ambient = amb;
+	ret = security_capset(new, old, &eff, &inh, &perm);
+	if (!ret && !cap_issubset(amb, new->cap_ambient))
+		ret = -EPERM;
+	return ret;
+}
+
 static int ckpt_make_cred(const struct ckpt_rec_creds *r, struct cred *new)
 {
 	struct user_namespace *ns = current_user_ns();
@@ -626,6 +654,8 @@ int ckpt_restore_creds(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
 	if (!ret)
 		ret = ckpt_check_caps(old, new);
 	if (!ret)
+		ret = ckpt_lsm_creds(old, new);
+	if (!ret)
 		ret = ckpt_set_user(old, new);
 	if (ret) {
 		abort_creds(new);
@@ -690,6 +720,11 @@ int ckpt_restore_fs(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
 	ret = -EPERM;
 	if (!same_root && !ns_capable(current_user_ns(), CAP_SYS_CHROOT))
 		goto out_root;
+	if (!same_root) {
+		ret = security_path_chroot(&root);
+		if (ret)
+			goto out_root;
+	}
 
 	set_fs_pwd(current->fs, &cwd);
 	if (!same_root)

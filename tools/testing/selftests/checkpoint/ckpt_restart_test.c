@@ -17,8 +17,10 @@
 #include <grp.h>
 #include <pthread.h>
 #include <sched.h>
+#include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
+#include <linux/capability.h>
 #include <linux/futex.h>
 #ifdef __GLIBC__
 #if __GLIBC_PREREQ(2, 35)
@@ -2340,6 +2342,107 @@ TEST_F_TIMEOUT(rs, unprivileged_own_image, 120)
 	close(done[1]);
 	close(res[0]);
 	close(fd);
+}
+
+/*
+ * SafeSetID lets uid SETID_UID, even with CAP_SETUID, become nobody and no
+ * one else (it refuses with EACCES and kills the task that tried).
+ * restart() asks the LSMs what setresuid() asks them, so such a caller may
+ * restart nobody's image but not root's, which another uid with the same
+ * capabilities may.
+ */
+#define SETID_UID	12345
+#define OTHER_UID	12346
+
+static bool safesetid_policy(const char *policy)
+{
+	const char *f = "/sys/kernel/security/safesetid/uid_allowlist_policy";
+	size_t len = strlen(policy);
+	bool ok;
+	int fd;
+
+	fd = open(f, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 && !mount("securityfs", "/sys/kernel/security", "securityfs", 0, NULL))
+		fd = open(f, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ok = write(fd, policy, len) == (ssize_t)len;
+	close(fd);
+	return ok;
+}
+
+/* in a child: @uid with all of root's capabilities restarts @fd */
+static int restart_as(uid_t uid, int fd)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	int st = 0;
+	pid_t pid;
+	long ret;
+
+	if (lseek(fd, 0, SEEK_SET))
+		return -1;
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (prctl(PR_SET_KEEPCAPS, 1) || setresuid(uid, uid, uid) ||
+		    syscall(__NR_capget, &h, d))
+			_exit(100);
+		d[0].effective = d[0].permitted;
+		d[1].effective = d[1].permitted;
+		if (syscall(__NR_capset, &h, d))
+			_exit(101);
+		errno = 0;
+		ret = sys_restart(0, fd, 0);
+		if (ret > 0) {
+			kill(ret, SIGKILL);
+			_exit(waitpid(ret, NULL, 0) == ret ? 0 : 102);
+		}
+		_exit(errno);
+	}
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+TEST_F_TIMEOUT(rs, safesetid_policy, 120)
+{
+	const char *exe = rs_path(&self->s, "exe");
+	const char *root_img = rs_path(&self->s, "root-img");
+	struct rproc *p = &self->s.p[0];
+	int root_fd, own_fd;
+	struct reply r;
+
+	if (geteuid())
+		SKIP(return, "needs root");
+	if (!safesetid_policy("12345:65534\n"))
+		SKIP(return, "no SafeSetID policy file: %s", strerror(errno));
+	ASSERT_EQ(0, rename(plain_image(_metadata, &self->s), root_img));
+	copy_self(_metadata, exe);
+	fork_workload(_metadata, p, NULL, NULL, &r, exe, RS_NOBODY);
+	if (!strcmp(r.s, "exec failed")) {
+		waitpid(p->pid, NULL, 0);
+		p->pid = 0;
+		SKIP(return, "cannot exec from /tmp as nobody: %s", strerror(r.v[0]));
+	}
+	ASSERT_EQ(RS_NOBODY, r.v[0]);
+	own_fd = open(take_image_file(_metadata, &self->s, p->pid), O_RDONLY | O_CLOEXEC);
+	kill_reap(_metadata, p);
+	root_fd = open(root_img, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, own_fd);
+	ASSERT_LE(0, root_fd);
+
+	/* the policy allows 12345 -> nobody: restart may do it too */
+	EXPECT_EQ(0, restart_as(SETID_UID, own_fd));
+	/* CAP_SETUID is enough for root's image... */
+	EXPECT_EQ(0, restart_as(OTHER_UID, root_fd));
+	/* ...but not under the policy */
+	EXPECT_EQ(EACCES, restart_as(SETID_UID, root_fd));
+	close(own_fd);
+	close(root_fd);
 }
 
 /* Two private file mappings, read. */
