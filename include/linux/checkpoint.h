@@ -189,7 +189,7 @@ int ckpt_restore_mm(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h);
 int ckpt_restore_vma(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h);
 int ckpt_restore_pages(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h);
 int ckpt_restore_pages_flush(struct ckpt_ctx *ctx);
-int ckpt_restore_pages_done(struct ckpt_ctx *ctx);
+int ckpt_restore_pages_done(struct ckpt_ctx *ctx, int err);
 int ckpt_restore_helper_init(struct ckpt_ctx *ctx);
 int ckpt_restore_help(struct ckpt_ctx *ctx);
 int ckpt_restore_mm_done(struct ckpt_ctx *ctx);

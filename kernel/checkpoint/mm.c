@@ -22,6 +22,7 @@
 #include <linux/mount.h>
 #include <linux/pagewalk.h>
 #include <linux/rmap.h>
+#include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/security.h>
@@ -461,6 +462,9 @@ void ckpt_mm_free(struct ckpt_ctx *ctx)
 {
 	kvfree(ctx->pages);
 	ctx->pages = NULL;
+	/* a batch the child could not wait for: the caller is done with it */
+	while (ctx->ahead_nr)
+		put_page(ctx->ahead->pages[--ctx->ahead_nr]);
 	kvfree(ctx->ahead);
 	ctx->ahead = NULL;
 	kfree(ctx->helper);
@@ -814,42 +818,61 @@ static void ckpt_install_table(struct vm_area_struct *vma, pmd_t *pmd,
 	pte_unmap_unlock(start_pte, ptl);
 }
 
+/* a private file mapping has no page past the end of its file (SIGBUS) */
+static bool ckpt_beyond_eof(struct vm_area_struct *vma, unsigned long addr)
+{
+	if (!vma->vm_file)
+		return false;
+	return linear_page_index(vma, addr) >=
+	       DIV_ROUND_UP(i_size_read(file_inode(vma->vm_file)), PAGE_SIZE);
+}
+
 /*
  * Map the filled pages of @b at their addresses as the task's exclusive
  * anonymous pages, the way a write fault (or UFFDIO_COPY) adds one but
- * without a fault per page.  Each page that goes in is taken out of @b.
+ * without a fault per page.  Each page that goes in is taken out of @b;
+ * those of a mapping that cannot take them stay for ckpt_copy_pages().
  */
 static int ckpt_install_pages(struct ckpt_pagebatch *b, unsigned int nr)
 {
 	struct mm_struct *mm = current->mm;
 	struct vm_area_struct *vma = NULL;
-	unsigned int i = 0, n;
+	unsigned int i, n;
 	int ret = 0;
 
 	mmap_read_lock(mm);
-	for (; i < nr; i = n) {
+	/* what a fault checks: the OOM reaper may be tearing it down */
+	if (test_bit(MMF_UNSTABLE, &mm->flags))
+		ret = -EINTR;
+	for (i = 0; i < nr && !ret; i = n) {
 		unsigned long addr = le64_to_cpu(b->rec.addrs[i]), end;
 		pmd_t *pmd;
 
 		if (!vma || addr >= vma->vm_end) {
 			vma = vma_lookup(mm, addr);
-			ret = -EFAULT;
-			if (!vma || !ckpt_vma_takes_anon(vma))
+			if (!vma) {
+				ret = -EFAULT;
 				break;
-			ret = anon_vma_prepare(vma);
-			if (ret)
-				break;
+			}
+			if (ckpt_vma_takes_anon(vma))
+				ret = anon_vma_prepare(vma);
 		}
-		pmd = ckpt_pmd_alloc(mm, addr);
-		ret = -ENOMEM;
-		if (!pmd)
-			break;
-		ret = 0;
 		/* the pages that share the page table (addresses ascend) */
 		end = pmd_addr_end(addr, vma->vm_end);
 		for (n = i + 1; n < nr; n++)
 			if (le64_to_cpu(b->rec.addrs[n]) >= end)
 				break;
+		if (ret || !ckpt_vma_takes_anon(vma))
+			continue;
+		if (ckpt_beyond_eof(vma, le64_to_cpu(b->rec.addrs[n - 1]))) {
+			ret = -EFAULT;
+			break;
+		}
+		pmd = ckpt_pmd_alloc(mm, addr);
+		if (!pmd) {
+			ret = -ENOMEM;
+			break;
+		}
 		ckpt_install_table(vma, pmd, b, i, n);
 	}
 	mmap_read_unlock(mm);
@@ -915,6 +938,8 @@ static int ckpt_place_pages(struct ckpt_pagebatch *b, unsigned int nr,
 {
 	unsigned int i;
 
+	if (!ret && fatal_signal_pending(current))
+		ret = -EINTR;
 	if (!ret) {
 		for (i = 0; i < nr; i++)
 			__folio_mark_uptodate(page_folio(b->pages[i]));
@@ -1053,8 +1078,14 @@ static bool ckpt_helper_give(struct ckpt_ctx *ctx, struct ckpt_pagebatch *b,
 	return given;
 }
 
-/* in the child: the result of the batch handed over; read it if not taken */
-static int ckpt_helper_collect(struct ckpt_ctx *ctx)
+/*
+ * In the child: the result of the batch handed over; read it ourselves if
+ * the caller has not taken it (or drop it: @discard).  While the caller
+ * reads into its pages, they stay: if a fatal signal ends the wait, *@busy
+ * says so and ckpt_mm_free() drops them once the caller is done.
+ */
+static int ckpt_helper_collect(struct ckpt_ctx *ctx, bool discard,
+			       bool *busy)
 {
 	struct ckpt_helper *h = ctx->helper;
 	enum ckpt_help_state state;
@@ -1068,12 +1099,16 @@ static int ckpt_helper_collect(struct ckpt_ctx *ctx)
 		h->state = CKPT_HELP_IDLE;
 	spin_unlock(&h->lock);
 	if (state == CKPT_HELP_QUEUED) {
+		if (discard)
+			return -ECANCELED;
 		pos = h->pos;
 		iov_iter_bvec(&iter, ITER_DEST, h->bv, h->nr, h->nr * PAGE_SIZE);
 		return ckpt_read_at(ctx->file, &iter, &pos);
 	}
-	/* the caller is reading into these pages: they stay until it is done */
-	wait_for_completion(&h->done);
+	if (wait_for_completion_killable(&h->done)) {
+		*busy = true;
+		return -EINTR;
+	}
 	ret = h->ret;
 	spin_lock(&h->lock);
 	h->state = CKPT_HELP_IDLE;
@@ -1081,32 +1116,45 @@ static int ckpt_helper_collect(struct ckpt_ctx *ctx)
 	return ret;
 }
 
+/* map the batch the caller read, or drop it if restart failed (@err) */
+static int ckpt_pages_flush(struct ckpt_ctx *ctx, int err)
+{
+	unsigned int nr = ctx->ahead_nr;
+	bool busy = false;
+	int ret;
+
+	if (!nr)
+		return 0;
+	ret = ckpt_helper_collect(ctx, err != 0, &busy);
+	if (busy)
+		return ret;
+	ctx->ahead_nr = 0;
+	return ckpt_place_pages(ctx->ahead, nr, err ?: ret);
+}
+
 /**
  * ckpt_restore_pages_flush - map the batch the caller of restart() read
  * @ctx: restart context
  *
- * Called before any record other than PAGES, and when the child is done.
+ * Called before any record other than PAGES.
  */
 int ckpt_restore_pages_flush(struct ckpt_ctx *ctx)
 {
-	unsigned int nr = ctx->ahead_nr;
-
-	if (!nr)
-		return 0;
-	ctx->ahead_nr = 0;
-	return ckpt_place_pages(ctx->ahead, nr, ckpt_helper_collect(ctx));
+	return ckpt_pages_flush(ctx, 0);
 }
 
 /**
  * ckpt_restore_pages_done - the child needs no more help with pages
  * @ctx: restart context
+ * @err: how restoring the records went; if it failed, a batch read
+ *	meanwhile is dropped, not mapped
  *
  * Return: the result of the last batch the caller read
  */
-int ckpt_restore_pages_done(struct ckpt_ctx *ctx)
+int ckpt_restore_pages_done(struct ckpt_ctx *ctx, int err)
 {
 	struct ckpt_helper *h = ctx->helper;
-	int ret = ckpt_restore_pages_flush(ctx);
+	int ret = ckpt_pages_flush(ctx, err);
 
 	if (h) {
 		spin_lock(&h->lock);

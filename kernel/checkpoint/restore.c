@@ -188,7 +188,7 @@ static int ckpt_restore_fn(void *arg)
 	/* nobody may attach to it while it is built */
 	set_dumpable(current->mm, SUID_DUMP_DISABLE);
 	ret = ckpt_restore_records(ctx);
-	err = ckpt_restore_pages_done(ctx);
+	err = ckpt_restore_pages_done(ctx, ret);
 	ret = ret ?: err;
 	if (!ret)
 		ret = ckpt_restore_signals_done(ctx);

@@ -2445,6 +2445,65 @@ TEST_F_TIMEOUT(rs, safesetid_policy, 120)
 	close(root_fd);
 }
 
+/*
+ * A private mapping of a one-page file, four pages long, its first page
+ * written.  A page of its own past the end of the file is what no process
+ * can have (touching it raises SIGBUS): an image that claims one is refused.
+ */
+static void wl_eof(char cmd, struct reply *r, void *arg)
+{
+	unsigned char *m;
+	int fd;
+
+	if (cmd != 'I')
+		return;
+	fd = open(arg, O_RDONLY);
+	m = mmap(NULL, 4 * getpagesize(), PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	if (fd < 0 || m == MAP_FAILED)
+		wl_die("map");
+	close(fd);
+	m[0] = 'W';
+	r->v[0] = (uintptr_t)m;
+}
+
+TEST_F_TIMEOUT(rs, page_beyond_eof, 120)
+{
+	const char *file = rs_path(&self->s, "eof");
+	const char *bad = rs_path(&self->s, "eof-img");
+	struct rproc *p = &self->s.p[0];
+	const struct ckpt_rec_pages *pr;
+	const struct rinfo *ri;
+	char page[4096] = "file";
+	struct image im;
+	const char *path;
+	__le64 addr;
+	struct reply r;
+	int i;
+
+	ASSERT_EQ(4096, getpagesize());
+	write_file(_metadata, file, page, sizeof(page), O_TRUNC);
+	start_workload_fn(_metadata, p, wl_eof, (void *)file, &r);
+	path = take_image_file(_metadata, &self->s, p->pid);
+	kill_reap(_metadata, p);
+	image_load(_metadata, path, &im);
+	for (i = 0; (ri = image_rec(&im, CKPT_REC_PAGES, i)); i++) {
+		pr = image_at(&im, ri);
+		if (ckpt_le64(pr->addrs[0]) == (__u64)r.v[0])
+			break;
+	}
+	ASSERT_NE(NULL, ri) {
+		TH_LOG("no PAGES record for the written page of the mapping");
+	}
+	ASSERT_EQ(1, ckpt_le32(pr->nr_pages));
+	expect_restart_ok(_metadata, &self->s, path);
+	/* the same page, moved to the fourth page of the mapping */
+	addr = ckpt_le64(r.v[0] + 3 * 4096);
+	expect_variant_error(_metadata, &im, bad, im.size,
+			     ri->off + offsetof(struct ckpt_rec_pages, addrs), &addr,
+			     sizeof(addr), EFAULT, "a page past the end of the file");
+	image_free(&im);
+}
+
 /* Two private file mappings, read. */
 static void wl_map(char cmd, struct reply *r, void *arg)
 {
