@@ -94,6 +94,7 @@ struct ckpt_ctx {
  * @vma_pages:	that VMA takes PAGES records
  * @vvar_start:	where [vvar] was placed, 0 if not yet
  * @vvar_end:	its end
+ * @mlock_future: mlockall(MCL_FUTURE) was in force, set at the end
  * @exe:	the executable, set as the mm's exe_file at the end
  * @cred:	credentials to commit at the end
  * @blocked:	blocked signals
@@ -114,6 +115,7 @@ struct ckpt_rst {
 	bool vma_pages;
 	unsigned long vvar_start;
 	unsigned long vvar_end;
+	bool mlock_future;
 	struct file *exe;
 	struct cred *cred;
 	u64 blocked;

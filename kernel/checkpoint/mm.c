@@ -574,6 +574,7 @@ int ckpt_restore_mm(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
 	mm->context.vdso = NULL;
 	mm->context.vdso_image = NULL;
 	mm->def_flags &= ~VM_LOCKED;
+	rst->mlock_future = le64_to_cpu(r->def_flags) & CKPT_VMA_LOCKED;
 	mm->start_code = le64_to_cpu(r->start_code);
 	mm->end_code = le64_to_cpu(r->end_code);
 	mm->start_data = le64_to_cpu(r->start_data);
@@ -625,6 +626,9 @@ static unsigned long ckpt_map_vma(const struct ckpt_rec_vma *r,
 	mflags |= (flags & CKPT_VMA_SHARED) ? MAP_SHARED : MAP_PRIVATE;
 	if (flags & CKPT_VMA_GROWSDOWN)
 		mflags |= MAP_GROWSDOWN;
+	/* mlock(2)'s checks (RLIMIT_MEMLOCK, CAP_IPC_LOCK) as the caller */
+	if (flags & CKPT_VMA_LOCKED)
+		mflags |= MAP_LOCKED;
 	if (flags & CKPT_VMA_NORESERVE)
 		mflags |= MAP_NORESERVE;
 	if (le32_to_cpu(r->type) == CKPT_VMA_ANON) {
@@ -1241,11 +1245,22 @@ int ckpt_restore_pages(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
 int ckpt_restore_mm_done(struct ckpt_ctx *ctx)
 {
 	struct ckpt_rst *rst = ctx->rst;
-	int ret;
+	struct mm_struct *mm = current->mm;
+	int ret = 0;
 
+	/* mlockall(MCL_FUTURE), with its check, from now on */
+	if (rst->mlock_future) {
+		if (!can_do_mlock())
+			return -EPERM;
+		ret = mmap_write_lock_killable(mm);
+		if (ret)
+			return ret;
+		mm->def_flags |= VM_LOCKED;
+		mmap_write_unlock(mm);
+	}
 	if (!rst->exe)
 		return 0;
-	ret = set_mm_exe_file(current->mm, rst->exe);
+	ret = set_mm_exe_file(mm, rst->exe);
 	fput(rst->exe);
 	rst->exe = NULL;
 	return ret;

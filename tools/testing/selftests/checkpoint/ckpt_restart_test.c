@@ -2504,6 +2504,67 @@ TEST_F_TIMEOUT(rs, page_beyond_eof, 120)
 	image_free(&im);
 }
 
+/*
+ * mlock() of a mapping and mlockall(MCL_FUTURE) come back: the mapping is
+ * locked again with its contents, and new mappings are locked.
+ */
+#define LOCK_PAGES	8
+
+static long vm_locked_kib(pid_t pid)
+{
+	char v[64];
+
+	return proc_status(pid, "VmLck", v, sizeof(v)) ? atol(v) : -1;
+}
+
+static void wl_mlock(char cmd, struct reply *r, void *arg)
+{
+	static unsigned char *m;
+	size_t i, ps = getpagesize();
+	unsigned char *n;
+
+	if (cmd == 'I') {
+		m = mmap(NULL, LOCK_PAGES * ps, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED)
+			wl_die("mmap");
+		for (i = 0; i < LOCK_PAGES * ps; i++)
+			m[i] = i * 7;
+		if (mlock(m, LOCK_PAGES * ps) || mlockall(MCL_FUTURE))
+			wl_die("mlock");
+	} else if (cmd == 'L') {
+		for (i = 0; i < LOCK_PAGES * ps && m[i] == (unsigned char)(i * 7); i++)
+			;
+		r->v[0] = i == LOCK_PAGES * ps;
+		r->v[1] = vm_locked_kib(getpid());
+		n = mmap(NULL, 4 * ps, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		r->v[2] = n == MAP_FAILED ? -1 : vm_locked_kib(getpid());
+	}
+}
+
+TEST_F_TIMEOUT(rs, mlock_state, 120)
+{
+	struct rproc *p = &self->s.p[0], *q = &self->s.p[1];
+	long kib = LOCK_PAGES * getpagesize() / 1024;
+	struct reply r;
+
+	start_workload_fn(_metadata, p, wl_mlock, NULL, &r);
+	ASSERT_LE(kib, vm_locked_kib(p->pid));
+	cycle(_metadata, &self->s, p, q);
+	EXPECT_LE(kib, vm_locked_kib(q->pid)) {
+		TH_LOG("the mlock()ed mapping is not locked after restart");
+	}
+	ASSERT_EQ(0, ask(q, 'L', &r));
+	EXPECT_EQ(1, r.v[0]) {
+		TH_LOG("the locked mapping's contents changed");
+	}
+	EXPECT_EQ(r.v[1] + 4 * getpagesize() / 1024, r.v[2]) {
+		TH_LOG("mlockall(MCL_FUTURE) lost: a new mapping is not locked");
+	}
+	kill_reap(_metadata, q);
+}
+
 /* Two private file mappings, read. */
 static void wl_map(char cmd, struct reply *r, void *arg)
 {
