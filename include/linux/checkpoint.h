@@ -139,6 +139,9 @@ int ckpt_write_tail(struct ckpt_ctx *ctx);
 int ckpt_write_error(struct ckpt_ctx *ctx);
 
 int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len);
+struct ckpt_ctx *ckpt_ctx_alloc(struct file *file, unsigned long flags,
+				bool restart);
+void ckpt_ctx_free(struct ckpt_ctx *ctx);
 int ckpt_read_at(struct file *file, struct iov_iter *iter, loff_t *ppos);
 int ckpt_read_iter(struct ckpt_ctx *ctx, struct iov_iter *iter);
 int ckpt_skip(struct ckpt_ctx *ctx, size_t len);

@@ -11,6 +11,7 @@
 #include <linux/checkpoint.h>
 #include <linux/dcache.h>
 #include <linux/fs.h>
+#include <linux/hashtable.h>
 #include <linux/kdev_t.h>
 #include <linux/kernel.h>
 #include <linux/path.h>
@@ -228,6 +229,63 @@ void ckpt_fill_identity(struct file *file, __le64 *dev, __le64 *ino,
 	*size = cpu_to_le64(i_size_read(inode));
 	*sec = cpu_to_le64(mtime.tv_sec);
 	*nsec = cpu_to_le32(mtime.tv_nsec);
+}
+
+/**
+ * ckpt_ctx_alloc - start a checkpoint or a restart on @file
+ * @file: the image
+ * @flags: the system call's flags
+ * @restart: for restart(2), which reads @file; checkpoint(2) writes it
+ *
+ * Return: the context, or ERR_PTR(-EBADF) if @file is not open for that
+ * direction, -EINVAL if it cannot be read or written that way, -ENOMEM
+ */
+struct ckpt_ctx *ckpt_ctx_alloc(struct file *file, unsigned long flags,
+				bool restart)
+{
+	struct ckpt_ctx *ctx;
+
+	if (!(file->f_mode & (restart ? FMODE_READ : FMODE_WRITE)))
+		return ERR_PTR(-EBADF);
+	if (restart ? !(file->f_mode & FMODE_CAN_READ) || !file->f_op->read_iter :
+		      !(file->f_mode & FMODE_CAN_WRITE) || !file->f_op->write_iter)
+		return ERR_PTR(-EINVAL);
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return ERR_PTR(-ENOMEM);
+	hash_init(ctx->objs);
+	ctx->pathbuf = __getname();
+	if (restart)
+		ctx->rst = kzalloc(sizeof(*ctx->rst), GFP_KERNEL);
+	if (!ctx->pathbuf || (restart && !ctx->rst)) {
+		ckpt_ctx_free(ctx);
+		return ERR_PTR(-ENOMEM);
+	}
+	ctx->file = file;
+	ctx->ppos = (file->f_mode & FMODE_STREAM) ? NULL : &ctx->pos;
+	ctx->pos = file->f_pos;
+	ctx->flags = flags;
+	return ctx;
+}
+
+/**
+ * ckpt_ctx_free - end a checkpoint or a restart
+ * @ctx: its context
+ *
+ * The file position is left after what was written or read.
+ */
+void ckpt_ctx_free(struct ckpt_ctx *ctx)
+{
+	if (ctx->ppos)
+		ctx->file->f_pos = ctx->pos;
+	ckpt_mm_free(ctx);
+	ckpt_obj_free(ctx);
+	if (ctx->rst)
+		ckpt_rst_free(ctx->rst);
+	if (ctx->pathbuf)
+		__putname(ctx->pathbuf);
+	kfree(ctx);
 }
 
 /**

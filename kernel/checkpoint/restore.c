@@ -331,27 +331,10 @@ SYSCALL_DEFINE3(restart, pid_t, pid, int, fd, unsigned long, flags)
 	f = fdget_pos(fd);
 	if (!fd_file(f))
 		return -EBADF;
-	ret = -EBADF;
-	if (!(fd_file(f)->f_mode & FMODE_READ))
+	ctx = ckpt_ctx_alloc(fd_file(f), flags, true);
+	ret = PTR_ERR(ctx);
+	if (IS_ERR(ctx))
 		goto out_fd;
-	ret = -EINVAL;
-	if (!(fd_file(f)->f_mode & FMODE_CAN_READ) ||
-	    !fd_file(f)->f_op->read_iter)
-		goto out_fd;
-
-	ret = -ENOMEM;
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
-	if (!ctx)
-		goto out_fd;
-	hash_init(ctx->objs);
-	ctx->rst = kzalloc(sizeof(*ctx->rst), GFP_KERNEL);
-	ctx->pathbuf = __getname();
-	if (!ctx->rst || !ctx->pathbuf)
-		goto out_ctx;
-	ctx->file = fd_file(f);
-	ctx->ppos = (ctx->file->f_mode & FMODE_STREAM) ? NULL : &ctx->pos;
-	ctx->pos = ctx->file->f_pos;
-	ctx->flags = flags;
 
 	/* the new task starts as a copy of the caller: no state of its own */
 	ret = ckpt_arch_check_task(ctx, current);
@@ -359,16 +342,7 @@ SYSCALL_DEFINE3(restart, pid_t, pid, int, fd, unsigned long, flags)
 		ret = ckpt_restore_helper_init(ctx);
 	if (!ret)
 		ret = ckpt_do_restart(ctx, pid);
-	if (ctx->ppos)
-		ctx->file->f_pos = ctx->pos;
-out_ctx:
-	ckpt_mm_free(ctx);
-	ckpt_obj_free(ctx);
-	if (ctx->rst)
-		ckpt_rst_free(ctx->rst);
-	if (ctx->pathbuf)
-		__putname(ctx->pathbuf);
-	kfree(ctx);
+	ckpt_ctx_free(ctx);
 out_fd:
 	fdput_pos(f);
 	return ret;

@@ -212,15 +212,6 @@ out:
 	return ret;
 }
 
-static void ckpt_ctx_free(struct ckpt_ctx *ctx)
-{
-	ckpt_mm_free(ctx);
-	ckpt_obj_free(ctx);
-	if (ctx->pathbuf)
-		__putname(ctx->pathbuf);
-	kfree(ctx);
-}
-
 SYSCALL_DEFINE3(checkpoint, pid_t, pid, int, fd, unsigned long, flags)
 {
 	struct task_struct *t;
@@ -236,12 +227,9 @@ SYSCALL_DEFINE3(checkpoint, pid_t, pid, int, fd, unsigned long, flags)
 	f = fdget_pos(fd);
 	if (!fd_file(f))
 		return -EBADF;
-	ret = -EBADF;
-	if (!(fd_file(f)->f_mode & FMODE_WRITE))
-		goto out_fd;
-	ret = -EINVAL;
-	if (!(fd_file(f)->f_mode & FMODE_CAN_WRITE) ||
-	    !fd_file(f)->f_op->write_iter)
+	ctx = ckpt_ctx_alloc(fd_file(f), flags, false);
+	ret = PTR_ERR(ctx);
+	if (IS_ERR(ctx))
 		goto out_fd;
 
 	if (!pid || pid == task_pid_vnr(current)) {
@@ -251,21 +239,8 @@ SYSCALL_DEFINE3(checkpoint, pid_t, pid, int, fd, unsigned long, flags)
 		t = find_get_task_by_vpid(pid);
 		ret = -ESRCH;
 		if (!t)
-			goto out_fd;
+			goto out_ctx;
 	}
-
-	ret = -ENOMEM;
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
-	if (!ctx)
-		goto out_task;
-	hash_init(ctx->objs);
-	ctx->pathbuf = __getname();
-	if (!ctx->pathbuf)
-		goto out_ctx;
-	ctx->file = fd_file(f);
-	ctx->ppos = (ctx->file->f_mode & FMODE_STREAM) ? NULL : &ctx->pos;
-	ctx->pos = ctx->file->f_pos;
-	ctx->flags = flags;
 	ctx->root = t;
 	ctx->self = t == current;
 	ctx->id = atomic64_inc_return(&ckpt_last_id) & LONG_MAX;
@@ -277,15 +252,11 @@ SYSCALL_DEFINE3(checkpoint, pid_t, pid, int, fd, unsigned long, flags)
 	ret = ckpt_check_target(ctx, t);
 	if (!ret)
 		ret = ckpt_do_checkpoint(ctx, t);
-
-	if (ctx->ppos)
-		ctx->file->f_pos = ctx->pos;
 	if (!ret)
 		ret = ctx->id;
+	put_task_struct(t);
 out_ctx:
 	ckpt_ctx_free(ctx);
-out_task:
-	put_task_struct(t);
 out_fd:
 	fdput_pos(f);
 	return ret;
