@@ -1,197 +1,187 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Checkpoint/restart: the fd table and the open files.
+ * Checkpoint/restart: fd tables (CKPT_REC_FILES) and open files
+ * (CKPT_REC_FILE).
  *
- * Each open file description is saved once, as a CKPT_REC_FILE, by the
- * ops of its kind; the fd table then names it by object id.  A pipe or a
- * FIFO is saved with its buffered bytes when the image holds both of its
- * ends; otherwise its other end is outside and the fd is saved as external,
- * like a terminal, so that restart can hand the caller's own fds in.
+ * Each open file description is saved once, however many fds and tables
+ * hold it, so that dup()ed fds and fds inherited across fork() share one
+ * offset and one set of status flags after restart as before.  A pipe or
+ * FIFO whose every open file is in the image is saved with its buffered
+ * bytes (pipe.c); one with an end outside the image, and a terminal, are
+ * "external": restart hands the caller's fd of the same number in.
+ *
+ * On restart, files are reopened by path as the caller: the path is looked
+ * up first, the inode found must be of the saved type (and device), and
+ * only then is it opened, with the checks open(2) makes, so that an image
+ * can never make restart open a device or FIFO it did not name.
  */
 
-#include <linux/bvec.h>
-#include <linux/checkpoint.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/fsnotify.h>
 #include <linux/kdev_t.h>
 #include <linux/major.h>
 #include <linux/mm.h>
 #include <linux/mount.h>
+#include <linux/namei.h>
 #include <linux/pipe_fs_i.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
-#include <linux/uio.h>
 
-struct ckpt_fd {
-	struct file *file;
-	unsigned int fd;
-	bool cloexec;
-};
+#include "internal.h"
 
-struct ckpt_fdtable {
-	struct ckpt_fd *fds;
+/* an fd table as collected: what each fd holds */
+struct ckpt_fdsnap {
 	unsigned int nr;
-	unsigned int max_fds;
+	unsigned int max;
+	struct {
+		struct file *file;
+		struct ckpt_obj *obj;
+		unsigned int fd;
+		bool cloexec;
+	} fds[];
 };
 
-/* ops for one kind of open file */
-struct ckpt_file_ops {
-	u32 type;
-	int (*dump)(struct ckpt_ctx *ctx, struct ckpt_fdtable *tbl,
-		    struct ckpt_fd *e, struct ckpt_rec_file *r);
-};
+static void *ckpt_files_get(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	struct files_struct *files;
 
-static bool ckpt_pipe_end_in(struct ckpt_fdtable *tbl,
-			     struct pipe_inode_info *pipe, fmode_t mode)
+	task_lock(t);
+	files = t->files;
+	if (files)
+		atomic_inc(&files->count);
+	task_unlock(t);
+	return files;
+}
+
+static void ckpt_files_drop(void *ptr)
+{
+	put_files_struct(ptr);
+}
+
+static long ckpt_files_users(void *ptr)
+{
+	struct files_struct *files = ptr;
+
+	return atomic_read(&files->count) - 1;
+}
+
+static int ckpt_snap_fd(const void *p, struct file *file, unsigned int fd)
+{
+	struct ckpt_fdsnap *s = (struct ckpt_fdsnap *)p;
+
+	if (s->nr < s->max) {
+		s->fds[s->nr].file = get_file(file);
+		s->fds[s->nr].fd = fd;
+	}
+	s->nr++;
+	return 0;
+}
+
+static void ckpt_snap_free(struct ckpt_fdsnap *s)
 {
 	unsigned int i;
 
-	for (i = 0; i < tbl->nr; i++) {
-		struct file *f = tbl->fds[i].file;
-
-		if ((f->f_mode & mode) && get_pipe_info(f, false) == pipe)
-			return true;
-	}
-	return false;
+	if (!s)
+		return;
+	for (i = 0; i < min(s->nr, s->max); i++)
+		if (s->fds[i].file && !s->fds[i].obj)
+			fput(s->fds[i].file);
+	kvfree(s);
 }
 
-/*
- * An anonymous pipe has one open file per end: one reopened through /proc,
- * or opened for both reading and writing, cannot be made again.
- */
-static bool ckpt_pipe_end_reopened(struct ckpt_fdtable *tbl, struct file *file)
+/* the open files of an fd table, with a reference each */
+static struct ckpt_fdsnap *ckpt_snap_files(struct files_struct *files)
 {
-	struct pipe_inode_info *pipe = get_pipe_info(file, false);
-	fmode_t mode = file->f_mode & (FMODE_READ | FMODE_WRITE);
+	struct ckpt_fdsnap count = {}, *s;
 	unsigned int i;
 
-	if (mode == (FMODE_READ | FMODE_WRITE))
-		return true;
-	for (i = 0; i < tbl->nr; i++) {
-		struct file *f = tbl->fds[i].file;
-
-		if (f != file && get_pipe_info(f, false) == pipe &&
-		    (f->f_mode & mode))
-			return true;
+	iterate_fd(files, 0, ckpt_snap_fd, &count);
+	s = kvzalloc(struct_size(s, fds, count.nr), GFP_KERNEL_ACCOUNT);
+	if (!s)
+		return ERR_PTR(-ENOMEM);
+	s->max = count.nr;
+	iterate_fd(files, 0, ckpt_snap_fd, s);
+	if (s->nr != s->max) {
+		/* the table is held still: it cannot have changed */
+		ckpt_snap_free(s);
+		return ERR_PTR(-EAGAIN);
 	}
-	return false;
+	spin_lock(&files->file_lock);
+	for (i = 0; i < s->nr; i++)
+		s->fds[i].cloexec = close_on_exec(s->fds[i].fd, files);
+	spin_unlock(&files->file_lock);
+	return s;
 }
 
-/* both ends of the pipe of @file are in the image */
-static bool ckpt_pipe_internal(struct ckpt_fdtable *tbl, struct file *file)
+static int ckpt_collect_files(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 {
-	struct pipe_inode_info *pipe = get_pipe_info(file, false);
+	struct ckpt_fdsnap *s;
+	unsigned int i;
 
-	return ckpt_pipe_end_in(tbl, pipe, FMODE_READ) &&
-	       ckpt_pipe_end_in(tbl, pipe, FMODE_WRITE);
+	s = ckpt_snap_files(obj->ptr);
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	obj->priv = (unsigned long)s;
+	if (s->nr * sizeof(struct ckpt_fd_entry) >
+	    CKPT_REC_MAX_LEN - sizeof(struct ckpt_rec_files))
+		return ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_FILE, -1, 0,
+				"too many open files");
+	for (i = 0; i < s->nr; i++) {
+		struct ckpt_obj *f;
+
+		f = ckpt_obj_collect(ctx, &ckpt_file_ops, s->fds[i].file);
+		if (IS_ERR(f)) {
+			s->fds[i].file = NULL;	/* dropped by the table */
+			return PTR_ERR(f);
+		}
+		s->fds[i].obj = f;
+		/* the file's first fd names it in messages */
+		if (f->users == 1)
+			f->priv = s->fds[i].fd;
+	}
+	return 0;
 }
 
-static int ckpt_dump_pipe_buf(struct ckpt_ctx *ctx, struct ckpt_fd *e,
-			      struct pipe_inode_info *pipe, u32 ref)
+static int ckpt_dump_files(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 {
-	struct ckpt_rec_pipe r = { .objref = cpu_to_le32(ref) };
-	unsigned int tail, n = 0, i;
-	struct bio_vec *bv;
-	struct iov_iter iter;
-	size_t bytes = 0;
+	struct ckpt_fdsnap *s = (struct ckpt_fdsnap *)obj->priv;
+	struct ckpt_rec_files r = { .objref = cpu_to_le32(obj->ref) };
+	struct ckpt_fd_entry *ents;
+	unsigned int i;
 	int ret = 0;
 
-	pipe_lock(pipe);
-	bv = kvmalloc_array(pipe->ring_size, sizeof(*bv), GFP_KERNEL);
-	if (!bv) {
-		pipe_unlock(pipe);
+	ents = kvcalloc(max(s->nr, 1U), sizeof(*ents), GFP_KERNEL);
+	if (!ents)
 		return -ENOMEM;
+	for (i = 0; i < s->nr && !ret; i++) {
+		ret = ckpt_obj_dump(ctx, s->fds[i].obj);
+		ents[i].fd = cpu_to_le32(s->fds[i].fd);
+		ents[i].file_ref = cpu_to_le32(s->fds[i].obj->ref);
+		ents[i].flags = cpu_to_le32(s->fds[i].cloexec ?
+					    CKPT_FD_CLOEXEC : 0);
 	}
-	r.size = cpu_to_le64((u64)pipe->max_usage * PAGE_SIZE);
-	for (tail = pipe->tail; tail != pipe->head; tail++) {
-		struct pipe_buffer *buf = pipe_buf(pipe, tail);
-
-		if (buf->flags & PIPE_BUF_FLAG_PACKET) {
-			ret = ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_FILE, e->fd,
-				       0, "packet-mode pipe");
-			break;
-		}
-		ret = pipe_buf_confirm(pipe, buf);
-		if (ret)
-			break;
-		get_page(buf->page);
-		bvec_set_page(&bv[n++], buf->page, buf->len, buf->offset);
-		bytes += buf->len;
-	}
-	pipe_unlock(pipe);
-
-	if (!ret && bytes > CKPT_REC_MAX_LEN - sizeof(r))
-		ret = ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_FILE, e->fd, 0,
-			       "pipe holds too much data");
-	if (!ret) {
-		r.nr_bytes = cpu_to_le64(bytes);
-		iov_iter_bvec(&iter, ITER_SOURCE, bv, n, bytes);
-		ret = ckpt_write_record_iter(ctx, CKPT_REC_PIPE, &r, sizeof(r),
-					     &iter);
-	}
-	for (i = 0; i < n; i++)
-		put_page(bv[i].bv_page);
-	kvfree(bv);
+	r.nr_fds = cpu_to_le32(s->nr);
+	r.max_fds = cpu_to_le32(s->nr ? s->fds[s->nr - 1].fd + 1 : 0);
+	if (!ret)
+		ret = ckpt_write_record(ctx, CKPT_REC_FILES, &r, sizeof(r),
+					ents, s->nr * sizeof(*ents));
+	kvfree(ents);
 	return ret;
 }
 
-static int ckpt_dump_pipe(struct ckpt_ctx *ctx, struct ckpt_fdtable *tbl,
-			  struct ckpt_fd *e, struct ckpt_rec_file *r)
+static void ckpt_files_forget(struct ckpt_obj *obj)
 {
-	struct pipe_inode_info *pipe = get_pipe_info(e->file, false);
-	u32 ref = ckpt_obj_lookup(ctx, pipe);
-	int ret;
-
-	if (!ref) {
-		ret = ckpt_obj_insert(ctx, pipe, &ref);
-		if (!ret)
-			ret = ckpt_dump_pipe_buf(ctx, e, pipe, ref);
-		if (ret)
-			return ret;
-	}
-	r->pipe_ref = cpu_to_le32(ref);
-	return 0;
+	ckpt_snap_free((struct ckpt_fdsnap *)obj->priv);
+	put_files_struct(obj->ptr);
 }
 
-static int ckpt_dump_regular(struct ckpt_ctx *ctx, struct ckpt_fdtable *tbl,
-			     struct ckpt_fd *e, struct ckpt_rec_file *r)
+static void ckpt_files_release(struct ckpt_obj *obj)
 {
-	r->pos = cpu_to_le64(e->file->f_pos);
-	return 0;
+	put_files_struct(obj->ptr);
 }
-
-static int ckpt_dump_nothing(struct ckpt_ctx *ctx, struct ckpt_fdtable *tbl,
-			     struct ckpt_fd *e, struct ckpt_rec_file *r)
-{
-	return 0;
-}
-
-static const struct ckpt_file_ops ckpt_regular_ops = {
-	.type = CKPT_FILE_REGULAR,
-	.dump = ckpt_dump_regular,
-};
-
-static const struct ckpt_file_ops ckpt_pipe_ops = {
-	.type = CKPT_FILE_PIPE,
-	.dump = ckpt_dump_pipe,
-};
-
-static const struct ckpt_file_ops ckpt_fifo_ops = {
-	.type = CKPT_FILE_FIFO,
-	.dump = ckpt_dump_pipe,
-};
-
-static const struct ckpt_file_ops ckpt_chrdev_ops = {
-	.type = CKPT_FILE_CHRDEV,
-	.dump = ckpt_dump_nothing,
-};
-
-static const struct ckpt_file_ops ckpt_external_ops = {
-	.type = CKPT_FILE_EXTERNAL,
-	.dump = ckpt_dump_nothing,
-};
 
 /* a device number as the image stores it: major << 20 | minor */
 static u32 ckpt_encode_rdev(dev_t rdev)
@@ -216,86 +206,98 @@ static bool ckpt_chrdev_is_tty(dev_t rdev)
 		major < UNIX98_PTY_SLAVE_MAJOR + UNIX98_PTY_MAJOR_COUNT);
 }
 
-/* the ops for @file, or an error for a kind of file that is refused */
-static const struct ckpt_file_ops *
-ckpt_file_ops(struct ckpt_ctx *ctx, struct ckpt_fdtable *tbl,
-	      struct ckpt_fd *e, const char *path)
+static void ckpt_file_drop(void *ptr)
 {
-	struct file *file = e->file;
-	struct inode *inode = file_inode(file);
-	umode_t mode = inode->i_mode;
-	bool named = path[0] == '/';
-
-	if (file->f_flags & FASYNC) {
-		ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_FILE, e->fd, 0,
-			 "fd %u: O_ASYNC is not supported", e->fd);
-		return ERR_PTR(-EOPNOTSUPP);
-	}
-	if (get_pipe_info(file, false)) {
-		if (!ckpt_pipe_internal(tbl, file))
-			return &ckpt_external_ops;
-		if (!named && ckpt_pipe_end_reopened(tbl, file)) {
-			ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_FILE, e->fd, 0,
-				 "fd %u: pipe end opened twice", e->fd);
-			return ERR_PTR(-EOPNOTSUPP);
-		}
-		return named ? &ckpt_fifo_ops : &ckpt_pipe_ops;
-	}
-	if ((S_ISREG(mode) || S_ISDIR(mode)) && named &&
-	    !(file->f_path.mnt->mnt_flags & MNT_INTERNAL)) {
-		if (d_unlinked(file->f_path.dentry))
-			goto deleted;
-		return &ckpt_regular_ops;
-	}
-	if (S_ISCHR(mode) && ckpt_chrdev_supported(inode->i_rdev))
-		return &ckpt_chrdev_ops;
-	if (S_ISCHR(mode) && ckpt_chrdev_is_tty(inode->i_rdev))
-		return &ckpt_external_ops;
-
-	ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_FILE, e->fd, 0,
-		 "fd %u: %s is not supported", e->fd, path);
-	return ERR_PTR(-EOPNOTSUPP);
-deleted:
-	ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_FILE, e->fd, 0,
-		 "fd %u: deleted file %s", e->fd, path);
-	return ERR_PTR(-EOPNOTSUPP);
+	fput(ptr);
 }
 
-static int ckpt_dump_file(struct ckpt_ctx *ctx, struct ckpt_fdtable *tbl,
-			  struct ckpt_fd *e, u32 *ref)
+static int ckpt_collect_file(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 {
-	struct file *file = e->file;
+	struct pipe_inode_info *pipe = get_pipe_info(obj->ptr, false);
+	struct ckpt_obj *p;
+
+	if (!pipe)
+		return 0;
+	p = ckpt_obj_collect(ctx, &ckpt_pipe_ops, pipe);
+	return PTR_ERR_OR_ZERO(p);
+}
+
+/* the kind of open file @file is, or a negative errno if it is refused */
+static int ckpt_file_type(struct ckpt_ctx *ctx, struct ckpt_obj *obj,
+			  const char *path, u32 *pipe_ref)
+{
+	struct file *file = obj->ptr;
 	struct inode *inode = file_inode(file);
-	const struct ckpt_file_ops *ops;
-	struct ckpt_rec_file r = {};
-	u32 path_len;
+	int fd = obj->priv;
+	umode_t mode = inode->i_mode;
+	bool named = path[0] == '/' &&
+		     !(file->f_path.mnt->mnt_flags & MNT_INTERNAL);
+	struct pipe_inode_info *pipe;
+
+	if (file->f_flags & FASYNC)
+		return ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_FILE, fd, 0,
+				"fd %d: O_ASYNC is not supported", fd);
+	pipe = get_pipe_info(file, false);
+	if (pipe) {
+		struct ckpt_obj *p = ckpt_obj_find(ctx, pipe);
+
+		if (named && d_unlinked(file->f_path.dentry))
+			goto deleted;
+		/* an end outside the image: the caller hands it in */
+		if (p->users < ckpt_pipe_ops.users(pipe))
+			return CKPT_FILE_EXTERNAL;
+		*pipe_ref = p->ref;
+		return named ? CKPT_FILE_FIFO : CKPT_FILE_PIPE;
+	}
+	if ((S_ISREG(mode) || S_ISDIR(mode)) && named) {
+		if (d_unlinked(file->f_path.dentry))
+			goto deleted;
+		return CKPT_FILE_REGULAR;
+	}
+	if (file->f_mode & FMODE_PATH)
+		return ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_FILE, fd, 0,
+				"fd %d: O_PATH of %s is not supported", fd,
+				path);
+	if (S_ISCHR(mode) && ckpt_chrdev_supported(inode->i_rdev))
+		return CKPT_FILE_CHRDEV;
+	if (S_ISCHR(mode) && ckpt_chrdev_is_tty(inode->i_rdev))
+		return CKPT_FILE_EXTERNAL;
+	return ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_FILE, fd, 0,
+			"fd %d: %s is not supported", fd, path);
+deleted:
+	return ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_FILE, fd, 0,
+			"fd %d: deleted file %s", fd, path);
+}
+
+static int ckpt_dump_file(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
+{
+	struct file *file = obj->ptr;
+	struct inode *inode = file_inode(file);
+	struct ckpt_rec_file r = { .objref = cpu_to_le32(obj->ref) };
+	int type, fd = obj->priv;
+	u32 path_len, pipe_ref = 0;
 	char *path;
 	int ret;
 
-	*ref = ckpt_obj_lookup(ctx, file);
-	if (*ref)
-		return 0;
-
 	path = ckpt_path(ctx, &file->f_path, &path_len);
 	if (IS_ERR(path))
-		return ckpt_err(ctx, PTR_ERR(path), CKPT_OBJ_FILE, e->fd, 0,
-				"fd %u: no path", e->fd);
-	ops = ckpt_file_ops(ctx, tbl, e, path);
-	if (IS_ERR(ops))
-		return PTR_ERR(ops);
-
-	/* the ops do not use the path buffer: path stays valid */
-	ret = ops->dump(ctx, tbl, e, &r);
-	if (ret)
-		return ret;
-
-	ret = ckpt_obj_insert(ctx, file, ref);
-	if (ret)
-		return ret;
-	r.objref = cpu_to_le32(*ref);
-	r.type = cpu_to_le32(ops->type);
+		return ckpt_err(ctx, PTR_ERR(path), CKPT_OBJ_FILE, fd, 0,
+				"fd %d: no path", fd);
+	type = ckpt_file_type(ctx, obj, path, &pipe_ref);
+	if (type < 0)
+		return type;
+	if (pipe_ref) {
+		/* the pipe goes first; it does not use the path buffer */
+		ret = ckpt_obj_dump(ctx, ckpt_obj_find(ctx, get_pipe_info(file, false)));
+		if (ret)
+			return ret;
+	}
+	r.type = cpu_to_le32(type);
 	r.f_flags = cpu_to_le32(file->f_flags);
 	r.f_mode = cpu_to_le32(inode->i_mode);
+	if (type == CKPT_FILE_REGULAR)
+		r.pos = cpu_to_le64(file->f_pos);
+	r.pipe_ref = cpu_to_le32(pipe_ref);
 	r.rdev = cpu_to_le32(ckpt_encode_rdev(inode->i_rdev));
 	ckpt_fill_identity(file, &r.dev, &r.ino, &r.size, &r.mtime_sec,
 			   &r.mtime_nsec);
@@ -304,433 +306,326 @@ static int ckpt_dump_file(struct ckpt_ctx *ctx, struct ckpt_fdtable *tbl,
 				 path_len);
 }
 
-/* take a reference on every open file of @t */
-static int ckpt_collect_fds(struct ckpt_ctx *ctx, struct task_struct *t,
-			    struct ckpt_fdtable *tbl)
+static void ckpt_file_release(struct ckpt_obj *obj)
 {
-	struct files_struct *files;
-	unsigned int fd, size = 0;
-	struct file *file;
-	bool shared;
+	if (obj->ptr)
+		fput(obj->ptr);
+}
 
-	task_lock(t);
-	files = t->files;
-	shared = files && atomic_read(&files->count) > 1;
-	if (files) {
-		rcu_read_lock();
-		tbl->max_fds = files_fdtable(files)->max_fds;
-		rcu_read_unlock();
-	}
-	task_unlock(t);
-	if (!files)
-		return -ESRCH;
-	if (shared)
-		return ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_FILE, -1, 0,
-				"fd table shared with another process");
-
-	for (fd = 0;; fd++) {
-		rcu_read_lock();
-		file = task_lookup_next_fdget_rcu(t, &fd);
-		rcu_read_unlock();
-		if (!file)
-			break;
-		if (tbl->nr == size) {
-			struct ckpt_fd *fds;
-
-			size = size ? 2 * size : 64;
-			fds = kvrealloc(tbl->fds, size * sizeof(*fds),
-					GFP_KERNEL);
-			if (!fds) {
-				fput(file);
-				return -ENOMEM;
-			}
-			tbl->fds = fds;
-		}
-		tbl->fds[tbl->nr].file = file;
-		tbl->fds[tbl->nr].fd = fd;
-		task_lock(t);
-		rcu_read_lock();
-		tbl->fds[tbl->nr].cloexec = t->files &&
-					    close_on_exec(fd, t->files);
-		rcu_read_unlock();
-		task_unlock(t);
-		tbl->nr++;
-	}
-	if (tbl->nr * sizeof(struct ckpt_fd_entry) >
-	    CKPT_REC_MAX_LEN - sizeof(struct ckpt_rec_files))
-		return ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_FILE, -1, 0,
-				"too many open files");
+/**
+ * ckpt_count_files - account files restart opens
+ * @ctx: restart context
+ * @nr: how many more
+ *
+ * The image may not make restart hold more open files than the caller may.
+ * Return: 0, or -EMFILE
+ */
+int ckpt_count_files(struct ckpt_ctx *ctx, unsigned int nr)
+{
+	ctx->nr_files += nr;
+	if (ctx->nr_files > task_rlimit(ctx->caller, RLIMIT_NOFILE))
+		return -EMFILE;
 	return 0;
 }
 
 /**
- * ckpt_dump_files - save the fd table of @t and the files it holds
- * @ctx: checkpoint context
- * @t: the task
- * @ref: set to the object id of the fd table
+ * ckpt_open_pinned - open a path already looked up, as open(2) would
+ * @path: the path; the caller checked its type
+ * @flags: open flags, without O_CREAT, O_TRUNC and O_EXCL
+ *
+ * Return: the file, or an ERR_PTR() of the checks open(2) makes
  */
-int ckpt_dump_files(struct ckpt_ctx *ctx, struct task_struct *t, u32 *ref)
+struct file *ckpt_open_pinned(const struct path *path, int flags)
 {
-	struct ckpt_rec_files r = {};
-	struct ckpt_fdtable tbl = {};
-	struct ckpt_fd_entry *ents;
-	unsigned int i;
+	int acc_mode = ACC_MODE(flags) | ((flags & O_APPEND) ? MAY_APPEND : 0);
+	struct file *file;
 	int ret;
 
-	ret = ckpt_collect_fds(ctx, t, &tbl);
+	/* O_PATH opens nothing: the lookup's permission checks are all */
+	ret = (flags & O_PATH) ? 0 :
+	      may_open(mnt_idmap(path->mnt), path, acc_mode, flags);
 	if (ret)
-		goto out;
-	ret = -ENOMEM;
-	ents = kvcalloc(max(tbl.nr, 1U), sizeof(*ents), GFP_KERNEL);
-	if (!ents)
-		goto out;
-	for (i = 0; i < tbl.nr; i++) {
-		u32 file_ref;
-
-		ret = ckpt_dump_file(ctx, &tbl, &tbl.fds[i], &file_ref);
-		if (ret)
-			goto out_ents;
-		ents[i].fd = cpu_to_le32(tbl.fds[i].fd);
-		ents[i].file_ref = cpu_to_le32(file_ref);
-		ents[i].flags = cpu_to_le32(tbl.fds[i].cloexec ?
-					    CKPT_FD_CLOEXEC : 0);
-	}
-	ret = ckpt_obj_insert(ctx, t->files, ref);
-	if (ret)
-		goto out_ents;
-	r.objref = cpu_to_le32(*ref);
-	r.nr_fds = cpu_to_le32(tbl.nr);
-	r.max_fds = cpu_to_le32(tbl.max_fds);
-	ret = ckpt_write_record(ctx, CKPT_REC_FILES, &r, sizeof(r), ents,
-				tbl.nr * sizeof(*ents));
-out_ents:
-	kvfree(ents);
-out:
-	for (i = 0; i < tbl.nr; i++)
-		fput(tbl.fds[i].file);
-	kvfree(tbl.fds);
-	return ret;
-}
-
-/* a pipe of the image while restart rebuilds its ends */
-struct ckpt_rst_pipe {
-	struct ckpt_rec_pipe *rec;	/* size and buffered bytes */
-	struct file *rd, *wr;		/* a pipe's ends, handed out once */
-	struct file *keeper;		/* a FIFO's read end, held open */
-};
-
-static void ckpt_rst_pipe_release(void *ptr)
-{
-	struct ckpt_rst_pipe *p = ptr;
-
-	if (p->rd)
-		fput(p->rd);
-	if (p->wr)
-		fput(p->wr);
-	if (p->keeper)
-		fput(p->keeper);
-	kvfree(p->rec);
-	kfree(p);
-}
-
-static void ckpt_fput(void *ptr)
-{
-	if (ptr)
-		fput(ptr);
-}
-
-int ckpt_restore_pipe(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
-{
-	struct ckpt_rec_pipe *r;
-	struct ckpt_rst_pipe *p;
-	u64 size, bytes;
-
-	r = ckpt_read_payload(ctx, h, sizeof(*r), CKPT_REC_MAX_LEN);
-	if (IS_ERR(r))
-		return PTR_ERR(r);
-	size = le64_to_cpu(r->size);
-	bytes = le64_to_cpu(r->nr_bytes);
-	if (h->len != sizeof(*r) + bytes || bytes > size || size > INT_MAX) {
-		kvfree(r);
-		return -EINVAL;
-	}
-	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
-	if (!p) {
-		kvfree(r);
-		return -ENOMEM;
-	}
-	p->rec = r;
-	return ckpt_obj_add(ctx, le32_to_cpu(r->objref), CKPT_REC_PIPE, p,
-			    ckpt_rst_pipe_release);
-}
-
-/* size the pipe of @w and put the saved bytes into it */
-static int ckpt_fill_pipe(struct ckpt_rst_pipe *p, struct file *w)
-{
-	u64 size = le64_to_cpu(p->rec->size);
-	u64 bytes = le64_to_cpu(p->rec->nr_bytes);
-	struct kvec kv = { .iov_base = p->rec->data, .iov_len = bytes };
-	struct iov_iter iter;
-	long ret;
-
-	ret = pipe_fcntl(w, F_GETPIPE_SZ, 0);
-	if (ret >= 0 && ret != size)
-		ret = pipe_fcntl(w, F_SETPIPE_SZ, size);
-	if (ret < 0)
-		return ret;
-	iov_iter_kvec(&iter, ITER_SOURCE, &kv, 1, bytes);
-	while (iov_iter_count(&iter)) {
-		ret = vfs_iter_write(w, &iter, NULL, 0);
-		if (ret <= 0)
-			return ret ? ret : -EIO;
-	}
-	return 0;
-}
-
-static void ckpt_set_nonblock(struct file *file, u32 f_flags)
-{
-	spin_lock(&file->f_lock);
-	file->f_flags = (file->f_flags & ~O_NONBLOCK) | (f_flags & O_NONBLOCK);
-	spin_unlock(&file->f_lock);
-}
-
-/* the end of an anonymous pipe that @f_flags asks for */
-static struct file *ckpt_open_pipe_end(struct ckpt_rst_pipe *p, u32 f_flags)
-{
-	struct file **end, *res[2];
-	int ret;
-
-	if (!p->rd && !p->wr && !p->keeper) {
-		ret = create_pipe_files(res, O_NONBLOCK);
-		if (ret)
-			return ERR_PTR(ret);
-		p->rd = res[0];
-		p->wr = res[1];
-		p->keeper = get_file(res[0]);
-		ret = ckpt_fill_pipe(p, p->wr);
-		if (ret)
-			return ERR_PTR(ret);
-	}
-	switch (f_flags & O_ACCMODE) {
-	case O_RDONLY:
-		end = &p->rd;
-		break;
-	case O_WRONLY:
-		end = &p->wr;
-		break;
-	default:
-		return ERR_PTR(-EINVAL);
-	}
-	if (!*end)
-		return ERR_PTR(-EINVAL);	/* an end used twice */
-	res[0] = *end;
-	*end = NULL;
-	ckpt_set_nonblock(res[0], f_flags);
-	return res[0];
-}
-
-/* an end of the FIFO at @path */
-static struct file *ckpt_open_fifo_end(struct ckpt_rst_pipe *p,
-				       const char *path, u32 f_flags)
-{
-	struct file *file, *w;
-	int ret;
-
-	if (!p->keeper) {
-		file = filp_open(path, O_RDONLY | O_NONBLOCK, 0);
-		if (IS_ERR(file))
-			return file;
-		p->keeper = file;
-		if (!S_ISFIFO(file_inode(file)->i_mode) ||
-		    !get_pipe_info(file, false))
-			return ERR_PTR(-ESTALE);
-		w = filp_open(path, O_WRONLY | O_NONBLOCK, 0);
-		if (IS_ERR(w))
-			return w;
-		ret = ckpt_fill_pipe(p, w);
-		fput(w);
-		if (ret)
-			return ERR_PTR(ret);
-	}
-	file = filp_open(path, f_flags | O_NONBLOCK, 0);
-	if (IS_ERR(file))
-		return file;
-	if (get_pipe_info(file, false) != get_pipe_info(p->keeper, false)) {
-		fput(file);
-		return ERR_PTR(-ESTALE);
-	}
-	ckpt_set_nonblock(file, f_flags);
+		return ERR_PTR(ret);
+	file = dentry_open(path, flags, current_cred());
+	if (!IS_ERR(file))
+		fsnotify_open(file);
 	return file;
 }
 
 /* a file reopened by path, which must still be of the type it was */
-static struct file *ckpt_open_path(const struct ckpt_rec_file *r,
-				   const char *path, u32 f_flags)
+static struct file *ckpt_open_path(struct ckpt_ctx *ctx,
+				   const struct ckpt_rec_file *r, u32 f_flags)
 {
-	u32 type = le32_to_cpu(r->type);
+	u32 type = le32_to_cpu(r->type), rdev = le32_to_cpu(r->rdev);
 	umode_t mode = le32_to_cpu(r->f_mode);
 	loff_t pos = le64_to_cpu(r->pos);
 	struct inode *inode;
 	struct file *file;
+	struct path path;
+	int ret;
 
 	if (type == CKPT_FILE_CHRDEV ?
-	    !S_ISCHR(mode) ||
-	    !ckpt_chrdev_supported(MKDEV(le32_to_cpu(r->rdev) >> 20,
-					 le32_to_cpu(r->rdev) & MINORMASK)) :
+	    !S_ISCHR(mode) || !ckpt_chrdev_supported(MKDEV(rdev >> 20, rdev & MINORMASK)) :
 	    !S_ISREG(mode) && !S_ISDIR(mode))
 		return ERR_PTR(-EINVAL);
-	/* not to block on what is now a FIFO */
-	file = filp_open(path, f_flags | O_NONBLOCK, 0);
-	if (IS_ERR(file))
-		return file;
-	inode = file_inode(file);
+	ret = ckpt_lookup(ctx, r->path,
+			  (f_flags & O_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, &path);
+	if (ret)
+		return ERR_PTR(ret);
+	inode = d_inode(path.dentry);
+	file = ERR_PTR(-ESTALE);
 	if ((inode->i_mode & S_IFMT) != (mode & S_IFMT) ||
-	    (type == CKPT_FILE_CHRDEV &&
-	     ckpt_encode_rdev(inode->i_rdev) != le32_to_cpu(r->rdev))) {
+	    (type == CKPT_FILE_CHRDEV && ckpt_encode_rdev(inode->i_rdev) != rdev))
+		goto out;
+	file = ckpt_open_pinned(&path, f_flags);
+	if (IS_ERR(file) || type != CKPT_FILE_REGULAR || !pos)
+		goto out;
+	if (vfs_llseek(file, pos, SEEK_SET) != pos) {
 		fput(file);
-		return ERR_PTR(-ESTALE);
+		file = ERR_PTR(-EINVAL);
 	}
-	if (type == CKPT_FILE_REGULAR && pos &&
-	    vfs_llseek(file, pos, SEEK_SET) != pos) {
-		fput(file);
-		return ERR_PTR(-EINVAL);
-	}
-	ckpt_set_nonblock(file, f_flags);
+out:
+	path_put(&path);
 	return file;
 }
 
-/**
- * ckpt_restore_file - reopen an open file description
- * @ctx: restart context
- * @h: the CKPT_REC_FILE header
- *
- * Files are opened by path as the caller, with the saved flags less those
- * that would create or truncate.  An external file is filled in from the
- * caller's fd of the same number when the fd table is restored.
+/*
+ * CKPT_REC_FILE: reopen an open file description, with the saved flags
+ * less those that would create or truncate.  An external file is filled
+ * in from the caller's fd of the same number when the fd table is
+ * restored.
  */
-int ckpt_restore_file(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
+static int ckpt_restore_file(struct ckpt_ctx *ctx, struct ckpt_task *t,
+			     const struct ckpt_rhdr *h, void *rec)
 {
 	const u32 known = O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC |
 			  O_DIRECT | O_LARGEFILE | O_DIRECTORY |
 			  O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_SYNC |
 			  O_PATH;
-	struct ckpt_rst_pipe *p = NULL;
+	struct ckpt_rec_file *r = rec;
+	u32 type = le32_to_cpu(r->type), path_len = le32_to_cpu(r->path_len);
+	u32 f_flags = le32_to_cpu(r->f_flags) & ~(O_CREAT | O_EXCL | O_TRUNC |
+						   O_NOCTTY);
 	struct file *file = NULL;
-	struct ckpt_rec_file *r;
-	u32 type, f_flags, path_len;
-	const char *path;
-	int ret = -EINVAL;
+	int ret;
 
-	r = ckpt_read_payload(ctx, h, sizeof(*r), sizeof(*r) + PATH_MAX);
-	if (IS_ERR(r))
-		return PTR_ERR(r);
-	type = le32_to_cpu(r->type);
-	f_flags = le32_to_cpu(r->f_flags) & ~(O_CREAT | O_EXCL | O_TRUNC |
-					      O_NOCTTY);
-	path_len = le32_to_cpu(r->path_len);
-	path = r->path;
 	if (h->len != sizeof(*r) + path_len || (f_flags & ~known) ||
 	    (path_len && !ckpt_valid_str(r->path, path_len, PATH_MAX)))
-		goto out;
-	if (type == CKPT_FILE_PIPE || type == CKPT_FILE_FIFO) {
-		p = ckpt_obj_get(ctx, le32_to_cpu(r->pipe_ref), CKPT_REC_PIPE);
-		if (IS_ERR(p))
-			goto out;
-	}
+		return -EINVAL;
+	if (type != CKPT_FILE_PIPE && type != CKPT_FILE_FIFO && r->pipe_ref)
+		return -EINVAL;
 	if (type != CKPT_FILE_EXTERNAL && type != CKPT_FILE_PIPE &&
-	    (!path_len || path[0] != '/'))
-		goto out;
+	    (!path_len || r->path[0] != '/'))
+		return -EINVAL;
+	ret = ckpt_count_files(ctx, 1);
+	if (ret)
+		return ret;
+	/* the file is opened with its status flags, then O_NONBLOCK is set */
+	f_flags |= O_NONBLOCK;
 
 	switch (type) {
 	case CKPT_FILE_REGULAR:
 	case CKPT_FILE_CHRDEV:
-		file = ckpt_open_path(r, path, f_flags);
+		file = ckpt_open_path(ctx, r, f_flags);
 		break;
 	case CKPT_FILE_PIPE:
-		file = ckpt_open_pipe_end(p, f_flags);
-		break;
 	case CKPT_FILE_FIFO:
-		file = ckpt_open_fifo_end(p, path, f_flags);
+		file = ckpt_open_pipe(ctx, le32_to_cpu(r->pipe_ref),
+				      type == CKPT_FILE_FIFO ? r->path : NULL,
+				      f_flags);
 		break;
 	case CKPT_FILE_EXTERNAL:
 		break;
 	default:
-		goto out;
+		return -EINVAL;
 	}
-	ret = PTR_ERR_OR_ZERO(file);
-	if (!ret)
-		ret = ckpt_obj_add(ctx, le32_to_cpu(r->objref), CKPT_REC_FILE,
-				   file, ckpt_fput);
-out:
-	kvfree(r);
-	return ret;
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	if (file) {
+		spin_lock(&file->f_lock);
+		file->f_flags = (file->f_flags & ~O_NONBLOCK) |
+				(le32_to_cpu(r->f_flags) & O_NONBLOCK);
+		spin_unlock(&file->f_lock);
+	}
+	return PTR_ERR_OR_ZERO(ckpt_obj_add(ctx, le32_to_cpu(r->objref),
+					    &ckpt_file_ops, file, 0));
+}
+
+/* the caller's fd @fd, which exec(2) would pass on: an external file */
+static struct file *ckpt_external(struct ckpt_ctx *ctx, unsigned int fd)
+{
+	struct task_struct *caller = ctx->caller;
+	struct file *file = fget_task(caller, fd);
+	bool cloexec = true;
+
+	if (!file)
+		return ERR_PTR(-EBADF);
+	task_lock(caller);
+	if (caller->files) {
+		spin_lock(&caller->files->file_lock);
+		cloexec = close_on_exec(fd, caller->files);
+		spin_unlock(&caller->files->file_lock);
+	}
+	task_unlock(caller);
+	if (cloexec) {
+		fput(file);
+		return ERR_PTR(-EBADF);
+	}
+	return file;
+}
+
+/* make @files current's, as unshare(CLONE_FILES) does; it takes a count */
+static void ckpt_install_files(struct files_struct *files)
+{
+	struct files_struct *old;
+
+	task_lock(current);
+	old = current->files;
+	current->files = files;
+	task_unlock(current);
+	put_files_struct(old);
 }
 
 /**
- * ckpt_restore_files - install the restored files at their fd numbers
- * @ctx: restart context
- * @h: the CKPT_REC_FILES header
+ * ckpt_attach_files - share the fd table restored for another process
+ * @ptr: the table
  *
- * The new task starts with a copy of the caller's fds; an external fd n
- * takes the caller's fd n, then every other fd is closed.
+ * Return: 0
  */
-int ckpt_restore_files(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
+int ckpt_attach_files(void *ptr)
 {
-	struct ckpt_rec_files *r;
-	struct file **files;
-	u32 i, nr;
-	int ret = -EINVAL;
+	struct files_struct *files = ptr;
 
-	r = ckpt_read_payload(ctx, h, sizeof(*r), CKPT_REC_MAX_LEN);
-	if (IS_ERR(r))
-		return PTR_ERR(r);
-	nr = le32_to_cpu(r->nr_fds);
-	if (h->len != sizeof(*r) + (u64)nr * sizeof(r->fds[0]))
-		goto out;
-	ret = -ENOMEM;
-	files = kvcalloc(max(nr, 1U), sizeof(*files), GFP_KERNEL);
-	if (!files)
-		goto out;
+	if (current->files == files)
+		return 0;
+	atomic_inc(&files->count);
+	ckpt_install_files(files);
+	return 0;
+}
 
-	ret = 0;
-	for (i = 0; i < nr && !ret; i++) {
+static int ckpt_files_rec_valid(const struct ckpt_rhdr *h,
+				const struct ckpt_rec_files *r)
+{
+	u32 i, nr = le32_to_cpu(r->nr_fds);
+
+	if (h->len != sizeof(*r) + (u64)nr * sizeof(r->fds[0]) || r->__pad)
+		return -EINVAL;
+	for (i = 0; i < nr; i++) {
 		const struct ckpt_fd_entry *e = &r->fds[i];
-		u32 fd = le32_to_cpu(e->fd);
 
-		ret = -EINVAL;
-		if ((i && fd <= le32_to_cpu(r->fds[i - 1].fd)) ||
-		    fd > INT_MAX || (le32_to_cpu(e->flags) & ~CKPT_FD_CLOEXEC))
-			break;
-		files[i] = ckpt_obj_get(ctx, le32_to_cpu(e->file_ref),
-					CKPT_REC_FILE);
-		if (IS_ERR(files[i])) {
-			files[i] = NULL;
-			break;
-		}
-		/* an external file: the caller's fd of the same number */
-		files[i] = files[i] ? get_file(files[i]) : fget(fd);
-		ret = files[i] ? 0 : -EBADF;
+		if ((i && le32_to_cpu(e->fd) <= le32_to_cpu(r->fds[i - 1].fd)) ||
+		    le32_to_cpu(e->fd) > INT_MAX || e->__pad ||
+		    (le32_to_cpu(e->flags) & ~CKPT_FD_CLOEXEC))
+			return -EINVAL;
 	}
+	return 0;
+}
 
-	if (!ret)
-		ret = __close_range(0, ~0U, 0);
+/*
+ * CKPT_REC_FILES: a new fd table with the restored files at their numbers;
+ * an external fd n takes the caller's fd n.
+ */
+static int ckpt_restore_files(struct ckpt_ctx *ctx, struct ckpt_task *t,
+			      const struct ckpt_rhdr *h, void *rec)
+{
+	struct fd_range all = { 0, ~0U };
+	struct ckpt_rec_files *r = rec;
+	struct files_struct *files;
+	struct file **fds;
+	u32 i, nr = le32_to_cpu(r->nr_fds);
+	int ret;
+
+	ret = ckpt_files_rec_valid(h, r);
+	if (ret)
+		return ret;
+	fds = kvcalloc(max(nr, 1U), sizeof(*fds), GFP_KERNEL_ACCOUNT);
+	if (!fds)
+		return -ENOMEM;
 	for (i = 0; i < nr && !ret; i++) {
-		const struct ckpt_fd_entry *e = &r->fds[i];
-		u32 flags = le32_to_cpu(e->flags) & CKPT_FD_CLOEXEC;
+		struct file *f = ckpt_obj_get(ctx, le32_to_cpu(r->fds[i].file_ref),
+					      &ckpt_file_ops);
 
-		ret = replace_fd(le32_to_cpu(e->fd), files[i],
+		if (IS_ERR(f))
+			ret = PTR_ERR(f);
+		else
+			fds[i] = f ? get_file(f) :
+				 ckpt_external(ctx, le32_to_cpu(r->fds[i].fd));
+		if (IS_ERR_OR_NULL(fds[i])) {
+			ret = ret ?: PTR_ERR(fds[i]);
+			fds[i] = NULL;
+		}
+	}
+	if (ret)
+		goto out;
+	files = dup_fd(current->files, &all);
+	ret = PTR_ERR_OR_ZERO(files);
+	if (ret)
+		goto out;
+	/* one count for current, one for the table */
+	atomic_inc(&files->count);
+	ckpt_install_files(files);
+	ret = PTR_ERR_OR_ZERO(ckpt_obj_add(ctx, le32_to_cpu(r->objref),
+					   &ckpt_files_ops, files, 0));
+	for (i = 0; i < nr && !ret; i++) {
+		u32 flags = le32_to_cpu(r->fds[i].flags) & CKPT_FD_CLOEXEC;
+
+		ret = replace_fd(le32_to_cpu(r->fds[i].fd), fds[i],
 				 flags ? O_CLOEXEC : 0);
 		if (ret > 0)
 			ret = 0;
 	}
-	if (!ret)
-		ret = ckpt_obj_add(ctx, le32_to_cpu(r->objref), CKPT_REC_FILES,
-				   current->files, NULL);
-	for (i = 0; i < nr; i++)
-		if (files[i])
-			fput(files[i]);
-	kvfree(files);
 out:
-	kvfree(r);
+	for (i = 0; i < nr; i++)
+		if (fds[i])
+			fput(fds[i]);
+	kvfree(fds);
 	return ret;
 }
+
+const struct ckpt_obj_ops ckpt_files_ops = {
+	.type = CKPT_REC_FILES,
+	.err_kind = CKPT_OBJ_FILE,
+	.shared_msg = "fd table shared with a task outside the image",
+	.get = ckpt_files_get,
+	.drop = ckpt_files_drop,
+	.users = ckpt_files_users,
+	.collect = ckpt_collect_files,
+	.forget = ckpt_files_forget,
+	.dump = ckpt_dump_files,
+	.release = ckpt_files_release,
+};
+
+const struct ckpt_obj_ops ckpt_file_ops = {
+	.type = CKPT_REC_FILE,
+	.err_kind = CKPT_OBJ_FILE,
+	.drop = ckpt_file_drop,
+	.collect = ckpt_collect_file,
+	.dump = ckpt_dump_file,
+	.release = ckpt_file_release,
+};
+
+static const struct ckpt_rec_ops ckpt_files_records[] = {
+	{
+		.type = CKPT_REC_FILE,
+		.name = "FILE",
+		.place = CKPT_PLACE_OBJECT,
+		.min_len = sizeof(struct ckpt_rec_file),
+		.max_len = sizeof(struct ckpt_rec_file) + PATH_MAX,
+		.restore = ckpt_restore_file,
+	},
+	{
+		.type = CKPT_REC_FILES,
+		.name = "FILES",
+		.place = CKPT_PLACE_OBJECT,
+		.min_len = sizeof(struct ckpt_rec_files),
+		.max_len = CKPT_REC_MAX_LEN,
+		.restore = ckpt_restore_files,
+	},
+};
+
+static int __init ckpt_files_init(void)
+{
+	return ckpt_register_records(ckpt_files_records,
+				     ARRAY_SIZE(ckpt_files_records));
+}
+core_initcall(ckpt_files_init);

@@ -6,21 +6,32 @@
  * consumed, through iov_iter based I/O, so that any file that can be
  * written (a regular file, a pipe, a socket, /dev/null) holds an image and
  * no image is ever held in kernel memory as a whole.
+ *
+ * When the image is a regular file, restart may have the contents of a
+ * batch of pages read on another CPU while it goes on with the next
+ * records (ckpt_read_async()): a work item reads at the batch's position.
  */
 
-#include <linux/checkpoint.h>
+#include <linux/bvec.h>
+#include <linux/cred.h>
 #include <linux/dcache.h>
 #include <linux/fs.h>
-#include <linux/hashtable.h>
+#include <linux/fs_struct.h>
 #include <linux/kdev_t.h>
 #include <linux/kernel.h>
+#include <linux/memcontrol.h>
 #include <linux/path.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/uio.h>
 #include <linux/utsname.h>
+
+#include "internal.h"
 
 static const u8 ckpt_zeroes[CKPT_ALIGN];
 
@@ -34,13 +45,17 @@ static int ckpt_io_error(ssize_t ret)
 }
 
 /**
- * ckpt_write_iter - write all of @iter to the image
- * @ctx: checkpoint context
- * @iter: data, an ITER_SOURCE iterator
- *
- * Loops on short writes.  Return: 0 or a negative errno.
+ * ckpt_zero - whether @len bytes at @p are all zero
+ * @p: the bytes
+ * @len: how many
  */
-int ckpt_write_iter(struct ckpt_ctx *ctx, struct iov_iter *iter)
+bool ckpt_zero(const void *p, size_t len)
+{
+	return !memchr_inv(p, 0, len);
+}
+
+/* write all of @iter to the image, looping on short writes */
+static int ckpt_write_iter(struct ckpt_ctx *ctx, struct iov_iter *iter)
 {
 	while (iov_iter_count(iter)) {
 		ssize_t ret = vfs_iter_write(ctx->file, iter, ctx->ppos, 0);
@@ -56,6 +71,12 @@ int ckpt_write_iter(struct ckpt_ctx *ctx, struct iov_iter *iter)
 	return 0;
 }
 
+/**
+ * ckpt_write - write @len bytes to the image
+ * @ctx: checkpoint context
+ * @buf: the bytes
+ * @len: how many
+ */
 int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
 {
 	struct kvec kv = { .iov_base = (void *)buf, .iov_len = len };
@@ -70,7 +91,7 @@ int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
  * @ctx: checkpoint context
  * @type: record type
  * @rec: the record's fixed part, starting with a struct ckpt_hdr that this
- *	 function fills in
+ *	 function fills in; every other byte of it must have been written
  * @size: bytes of @rec
  * @data: the record's variable part, may be NULL
  *
@@ -97,6 +118,15 @@ int ckpt_write_record_iter(struct ckpt_ctx *ctx, u32 type, void *rec,
 	return ret;
 }
 
+/**
+ * ckpt_write_record - write one record whose variable part is in memory
+ * @ctx: checkpoint context
+ * @type: record type
+ * @rec: the fixed part, see ckpt_write_record_iter()
+ * @size: bytes of @rec
+ * @data: the variable part
+ * @data_len: its bytes, may be 0
+ */
 int ckpt_write_record(struct ckpt_ctx *ctx, u32 type, void *rec, size_t size,
 		      const void *data, size_t data_len)
 {
@@ -109,7 +139,12 @@ int ckpt_write_record(struct ckpt_ctx *ctx, u32 type, void *rec, size_t size,
 	return ckpt_write_record_iter(ctx, type, rec, size, &iter);
 }
 
-int ckpt_write_header(struct ckpt_ctx *ctx, u32 nr_tasks)
+/**
+ * ckpt_write_header - write the first record
+ * @ctx: checkpoint context
+ * @exclude: the CKPT_EXCLUDE_* mask in force
+ */
+int ckpt_write_header(struct ckpt_ctx *ctx, u32 exclude)
 {
 	struct ckpt_rec_header *h;
 	int ret;
@@ -122,8 +157,9 @@ int ckpt_write_header(struct ckpt_ctx *ctx, u32 nr_tasks)
 	h->minor = cpu_to_le16(CKPT_VERSION_MINOR);
 	h->arch = cpu_to_le16(CKPT_ARCH_X86_64);
 	h->page_size = cpu_to_le32(PAGE_SIZE);
-	h->nr_tasks = cpu_to_le32(nr_tasks);
+	h->nr_tasks = cpu_to_le32(ctx->nr_tasks);
 	h->flags = cpu_to_le64(ctx->flags);
+	h->exclude = cpu_to_le64(exclude);
 	h->time = cpu_to_le64(ktime_get_real_seconds());
 	h->id = cpu_to_le64(ctx->id);
 	strscpy(h->release, init_utsname()->release, sizeof(h->release));
@@ -133,6 +169,10 @@ int ckpt_write_header(struct ckpt_ctx *ctx, u32 nr_tasks)
 	return ret;
 }
 
+/**
+ * ckpt_write_tail - write the record that proves the image complete
+ * @ctx: checkpoint context
+ */
 int ckpt_write_tail(struct ckpt_ctx *ctx)
 {
 	struct ckpt_rec_tail t = {
@@ -144,6 +184,10 @@ int ckpt_write_tail(struct ckpt_ctx *ctx)
 	return ckpt_write_record(ctx, CKPT_REC_TAIL, &t, sizeof(t), NULL, 0);
 }
 
+/**
+ * ckpt_write_error - end a failed image with the reason
+ * @ctx: checkpoint context
+ */
 int ckpt_write_error(struct ckpt_ctx *ctx)
 {
 	struct ckpt_error *e = &ctx->error;
@@ -160,6 +204,16 @@ int ckpt_write_error(struct ckpt_ctx *ctx)
 }
 
 /**
+ * ckpt_task_vnr - the pid of @t as the caller sees it, 0 if it cannot
+ * @ctx: context
+ * @t: a task
+ */
+pid_t ckpt_task_vnr(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	return t ? task_pid_vnr(t) : 0;
+}
+
+/**
  * ckpt_err - note why checkpoint fails
  * @ctx: checkpoint context
  * @err: negative errno
@@ -168,7 +222,8 @@ int ckpt_write_error(struct ckpt_ctx *ctx)
  * @addr: address for a VMA, else 0
  * @fmt: the reason
  *
- * The first error is kept for the error record that ends a failed image.
+ * The first error is kept for the error record that ends a failed image,
+ * with the task being saved.
  * Return: @err
  */
 int ckpt_err(struct ckpt_ctx *ctx, int err, u32 kind, int fd, u64 addr,
@@ -180,15 +235,14 @@ int ckpt_err(struct ckpt_ctx *ctx, int err, u32 kind, int fd, u64 addr,
 	if (e->err)
 		return err;
 	e->err = err;
-	e->pid = ctx->root ? task_pid_vnr(ctx->root) : 0;
+	e->pid = ctx->cur ? ckpt_task_vnr(ctx, ctx->cur->task) : 0;
 	e->kind = kind;
 	e->fd = fd;
 	e->addr = addr;
 	va_start(args, fmt);
 	vsnprintf(e->msg, sizeof(e->msg), fmt, args);
 	va_end(args);
-	pr_info_ratelimited("checkpoint: pid %d: %s (error %d)\n", e->pid,
-			    e->msg, err);
+	pr_debug("checkpoint: pid %d: %s (error %d)\n", e->pid, e->msg, err);
 	return err;
 }
 
@@ -251,21 +305,31 @@ struct ckpt_ctx *ckpt_ctx_alloc(struct file *file, unsigned long flags,
 		      !(file->f_mode & FMODE_CAN_WRITE) || !file->f_op->write_iter)
 		return ERR_PTR(-EINVAL);
 
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx)
 		return ERR_PTR(-ENOMEM);
-	hash_init(ctx->objs);
-	ctx->pathbuf = __getname();
-	if (restart)
-		ctx->rst = kzalloc(sizeof(*ctx->rst), GFP_KERNEL);
-	if (!ctx->pathbuf || (restart && !ctx->rst)) {
-		ckpt_ctx_free(ctx);
-		return ERR_PTR(-ENOMEM);
-	}
+	xa_init(&ctx->index);
+	spin_lock_init(&ctx->lock);
+	init_waitqueue_head(&ctx->wait);
+	init_completion(&ctx->finish);
 	ctx->file = file;
 	ctx->ppos = (file->f_mode & FMODE_STREAM) ? NULL : &ctx->pos;
 	ctx->pos = file->f_pos;
+	ctx->seekable = ctx->ppos && S_ISREG(file_inode(file)->i_mode) &&
+			(file->f_mode & FMODE_PREAD);
 	ctx->flags = flags;
+	ctx->pathbuf = __getname();
+	if (!ctx->pathbuf || ckpt_obj_init(ctx, restart)) {
+		if (ctx->pathbuf)
+			__putname(ctx->pathbuf);
+		kfree(ctx);
+		return ERR_PTR(-ENOMEM);
+	}
+	if (restart) {
+		ctx->caller = current;
+		ctx->caller_cred = get_current_cred();
+		get_fs_root(current->fs, &ctx->root);
+	}
 	return ctx;
 }
 
@@ -277,14 +341,24 @@ struct ckpt_ctx *ckpt_ctx_alloc(struct file *file, unsigned long flags,
  */
 void ckpt_ctx_free(struct ckpt_ctx *ctx)
 {
+	unsigned int i;
+
 	if (ctx->ppos)
 		ctx->file->f_pos = ctx->pos;
 	ckpt_mm_free(ctx);
+	for (i = 0; ctx->tasks && i < ctx->nr_tasks; i++)
+		ckpt_task_free(&ctx->tasks[i]);
+	kvfree(ctx->tasks);
+	ckpt_restart_release(ctx);
 	ckpt_obj_free(ctx);
-	if (ctx->rst)
-		ckpt_rst_free(ctx->rst);
-	if (ctx->pathbuf)
-		__putname(ctx->pathbuf);
+	xa_destroy(&ctx->index);
+	if (ctx->pidns)
+		put_pid_ns(ctx->pidns);
+	if (ctx->caller_cred) {
+		put_cred(ctx->caller_cred);
+		path_put(&ctx->root);
+	}
+	__putname(ctx->pathbuf);
 	kfree(ctx);
 }
 
@@ -329,6 +403,12 @@ int ckpt_read_iter(struct ckpt_ctx *ctx, struct iov_iter *iter)
 	return ret;
 }
 
+/**
+ * ckpt_read - read @len bytes of the image
+ * @ctx: restart context
+ * @buf: where to
+ * @len: how many
+ */
 int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len)
 {
 	struct kvec kv = { .iov_base = buf, .iov_len = len };
@@ -338,23 +418,32 @@ int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len)
 	return ckpt_read_iter(ctx, &iter);
 }
 
+/**
+ * ckpt_skip - pass over @len bytes of the image
+ * @ctx: restart context
+ * @len: how many
+ */
 int ckpt_skip(struct ckpt_ctx *ctx, size_t len)
 {
-	u8 buf[64];
-	int ret = 0;
+	struct iov_iter iter;
 
-	while (len && !ret) {
-		size_t n = min(len, sizeof(buf));
-
-		ret = ckpt_read(ctx, buf, n);
-		len -= n;
-	}
-	return ret;
+	iov_iter_discard(&iter, ITER_DEST, len);
+	return ckpt_read_iter(ctx, &iter);
 }
 
-static bool ckpt_type_known(u32 type)
+/* the padding of a record of @len bytes whose payload was consumed */
+static int ckpt_read_padding(struct ckpt_ctx *ctx, u32 len)
 {
-	return type >= CKPT_REC_HEADER && type <= CKPT_REC_TASK_END;
+	u8 pad[CKPT_ALIGN];
+	size_t n = ckpt_padded(len) - len;
+	int ret;
+
+	if (!n)
+		return 0;
+	ret = ckpt_read(ctx, pad, n);
+	if (!ret && !ckpt_zero(pad, n))
+		ret = -EINVAL;
+	return ret;
 }
 
 /**
@@ -370,6 +459,11 @@ int ckpt_read_hdr(struct ckpt_ctx *ctx, struct ckpt_rhdr *h)
 	struct ckpt_hdr raw;
 	int ret;
 
+	if (ctx->pushed) {
+		ctx->pushed = false;
+		*h = ctx->pushback;
+		return 0;
+	}
 	for (;;) {
 		ret = ckpt_read(ctx, &raw, sizeof(raw));
 		if (ret)
@@ -379,14 +473,29 @@ int ckpt_read_hdr(struct ckpt_ctx *ctx, struct ckpt_rhdr *h)
 		if (h->len < sizeof(raw) || h->len > CKPT_REC_MAX_LEN)
 			return -EINVAL;
 		ctx->nr_records++;
-		if (ckpt_type_known(h->type))
+		/* a type of this version: whoever reads it decides */
+		if (h->type >= CKPT_REC_HEADER && h->type < CKPT_REC_NR)
 			return 0;
 		if (!(h->type & CKPT_TYPE_OPTIONAL))
 			return -EINVAL;
-		ret = ckpt_skip(ctx, ckpt_padded(h->len) - sizeof(raw));
+		ret = ckpt_skip(ctx, h->len - sizeof(raw));
+		if (!ret)
+			ret = ckpt_read_padding(ctx, h->len);
 		if (ret)
 			return ret;
 	}
+}
+
+/**
+ * ckpt_push_hdr - give back a header that ckpt_read_hdr() returned
+ * @ctx: restart context
+ * @h: the header; the next ckpt_read_hdr() returns it again
+ */
+void ckpt_push_hdr(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
+{
+	WARN_ON_ONCE(ctx->pushed);
+	ctx->pushback = *h;
+	ctx->pushed = true;
 }
 
 /**
@@ -396,23 +505,27 @@ int ckpt_read_hdr(struct ckpt_ctx *ctx, struct ckpt_rhdr *h)
  * @min_len: smallest valid length, header included
  * @max_len: largest valid length
  *
+ * The padding after the record must be zero.
  * Return: the whole record (header included) in a kvmalloc()ed buffer of
  * at least @min_len bytes, free it with kvfree(); or an ERR_PTR()
  */
 void *ckpt_read_payload(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h,
 			size_t min_len, size_t max_len)
 {
+	size_t padded = ckpt_padded(h->len);
 	struct ckpt_hdr *rec;
 	int ret;
 
 	if (h->len < min_len || h->len > max_len)
 		return ERR_PTR(-EINVAL);
-	rec = kvzalloc(max(ckpt_padded(h->len), min_len), GFP_KERNEL_ACCOUNT);
+	rec = kvzalloc(max(padded, min_len), GFP_KERNEL_ACCOUNT);
 	if (!rec)
 		return ERR_PTR(-ENOMEM);
 	rec->type = cpu_to_le32(h->type);
 	rec->len = cpu_to_le32(h->len);
-	ret = ckpt_read(ctx, rec + 1, ckpt_padded(h->len) - sizeof(*h));
+	ret = ckpt_read(ctx, rec + 1, padded - sizeof(*h));
+	if (!ret && !ckpt_zero((u8 *)rec + h->len, padded - h->len))
+		ret = -EINVAL;
 	if (ret) {
 		kvfree(rec);
 		return ERR_PTR(ret);
@@ -466,8 +579,10 @@ int ckpt_read_header(struct ckpt_ctx *ctx, struct ckpt_rec_header *hdr)
 		return PTR_ERR(h);
 	if (!memcmp(h->magic, CKPT_MAGIC, sizeof(h->magic)) &&
 	    le16_to_cpu(h->major) == CKPT_VERSION_MAJOR &&
-	    le16_to_cpu(h->arch) == CKPT_ARCH_X86_64 &&
+	    le16_to_cpu(h->arch) == CKPT_ARCH_X86_64 && !h->__pad &&
 	    le32_to_cpu(h->page_size) == PAGE_SIZE &&
+	    !(le64_to_cpu(h->flags) & ~CHECKPOINT_FLAGS_ALL) &&
+	    !(le64_to_cpu(h->exclude) & ~(u64)CKPT_EXCLUDE_ALL) &&
 	    memchr(h->release, 0, sizeof(h->release)) &&
 	    memchr(h->machine, 0, sizeof(h->machine))) {
 		*hdr = *h;
@@ -475,4 +590,105 @@ int ckpt_read_header(struct ckpt_ctx *ctx, struct ckpt_rec_header *hdr)
 	}
 	kvfree(h);
 	return ret;
+}
+
+/**
+ * ckpt_read_tail - read and check the image's last record
+ * @ctx: restart context
+ *
+ * Its counts must be those of what was read before it.
+ * Return: 0 or -EINVAL
+ */
+int ckpt_read_tail(struct ckpt_ctx *ctx)
+{
+	u64 nr_records, size;
+	struct ckpt_rec_tail *t;
+	struct ckpt_rhdr h;
+	int ret;
+
+	ret = ckpt_read_hdr(ctx, &h);
+	if (ret)
+		return ret;
+	if (h.type != CKPT_REC_TAIL)
+		return -EINVAL;
+	nr_records = ctx->nr_records - 1;
+	size = ctx->bytes - sizeof(struct ckpt_hdr);
+	t = ckpt_read_payload(ctx, &h, sizeof(*t), sizeof(*t));
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	ret = -EINVAL;
+	if (!memcmp(t->magic, CKPT_MAGIC, sizeof(t->magic)) &&
+	    le64_to_cpu(t->nr_records) == nr_records &&
+	    le64_to_cpu(t->size) == size)
+		ret = 0;
+	kvfree(t);
+	return ret;
+}
+
+static void ckpt_aread_fn(struct work_struct *work)
+{
+	struct ckpt_aread *ar = container_of(work, struct ckpt_aread, work);
+	struct mem_cgroup *old = set_active_memcg(ar->memcg);
+	struct iov_iter iter;
+	loff_t pos = ar->pos;
+
+	iov_iter_bvec(&iter, ITER_DEST, ar->bv, ar->nr, ar->len);
+	ar->ret = ckpt_read_at(ar->file, &iter, &pos);
+	set_active_memcg(old);
+	complete(&ar->done);
+}
+
+/**
+ * ckpt_read_async - have the next @len bytes of the image read elsewhere
+ * @ctx: restart context
+ * @ar: the read, unused until ckpt_read_async_wait() returns
+ * @bv: pages to read into
+ * @nr: bio_vecs in @bv
+ * @len: bytes
+ *
+ * When the image is a regular file, a work item reads the bytes at their
+ * position on another CPU, and the stream moves on past them at once.  The
+ * page cache the read fills is charged to the caller's memory cgroup.
+ * Return: true if the read was queued: the caller must then wait for it
+ * with ckpt_read_async_wait() before it uses or frees the pages; false if
+ * it must read them itself.
+ */
+bool ckpt_read_async(struct ckpt_ctx *ctx, struct ckpt_aread *ar,
+		     struct bio_vec *bv, unsigned int nr, size_t len)
+{
+	if (!ctx->seekable)
+		return false;
+	INIT_WORK(&ar->work, ckpt_aread_fn);
+	init_completion(&ar->done);
+	ar->file = ctx->file;
+	ar->pos = *ctx->ppos;
+	ar->bv = bv;
+	ar->nr = nr;
+	ar->len = len;
+	ar->memcg = get_mem_cgroup_from_current();
+	ar->ret = 0;
+	*ctx->ppos += len;
+	ctx->bytes += len;
+	queue_work(system_unbound_wq, &ar->work);
+	return true;
+}
+
+/**
+ * ckpt_read_async_wait - wait for a read that ckpt_read_async() queued
+ * @ar: the read
+ *
+ * A fatal signal ends the wait early, but not before the read is over or
+ * cancelled, so that its pages may be freed.
+ * Return: the read's result, or -EINTR
+ */
+int ckpt_read_async_wait(struct ckpt_aread *ar)
+{
+	int ret = 0;
+
+	if (wait_for_completion_killable(&ar->done)) {
+		cancel_work_sync(&ar->work);
+		ret = -EINTR;
+	}
+	mem_cgroup_put(ar->memcg);
+	return ret ?: ar->ret;
 }

@@ -3,136 +3,290 @@
  * Checkpoint/restart: the table of shared objects.
  *
  * An object that several tasks or files share (credentials, an mm, an fd
- * table, a pipe) is saved once, the first time it is met, under a new
- * object id; later users refer to that id.  Checkpoint looks objects up by
- * their kernel address, restart by their id.
+ * table, an open file, a pipe) is saved once, under an object id; its
+ * other users refer to that id.
+ *
+ * On checkpoint, every object the tasks of the image use is collected
+ * first, with a reference that keeps it alive (so that a freed and reused
+ * address never aliases an earlier object) and a count of its users in the
+ * image.  One pass then compares that count with the users the kernel
+ * counts: an mm, fd table, fs_struct or signal handler table that a task
+ * outside the image also uses is refused, with a reason that names it.
+ * Objects are found by kernel address (an rhashtable) and by id (an
+ * xarray, which also keeps them in the order they were met).
+ *
+ * On restart, the records of the image define objects under their ids;
+ * the table holds a reference on each until restart ends.
  */
 
-#include <linux/checkpoint.h>
 #include <linux/err.h>
-#include <linux/hashtable.h>
+#include <linux/rhashtable.h>
 #include <linux/slab.h>
+#include <linux/xarray.h>
 
-struct ckpt_obj {
-	struct hlist_node node;
-	const void *ptr;
-	u32 ref;
-	u32 kind;
-	void (*release)(void *ptr);
+#include "internal.h"
+
+static const struct rhashtable_params ckpt_obj_params = {
+	.key_len = sizeof(void *),
+	.key_offset = offsetof(struct ckpt_obj, ptr),
+	.head_offset = offsetof(struct ckpt_obj, node),
+	.automatic_shrinking = false,
 };
 
 /**
- * ckpt_obj_lookup - the id of an object already saved
+ * ckpt_obj_init - set up the object table
+ * @ctx: checkpoint or restart context
+ * @restart: for restart, which needs no lookup by address
+ *
+ * Return: 0 or -ENOMEM
+ */
+int ckpt_obj_init(struct ckpt_ctx *ctx, bool restart)
+{
+	int ret;
+
+	xa_init_flags(&ctx->objs, XA_FLAGS_ACCOUNT);
+	if (restart)
+		return 0;
+	ctx->obj_ptrs = kzalloc(sizeof(*ctx->obj_ptrs), GFP_KERNEL_ACCOUNT);
+	if (!ctx->obj_ptrs)
+		return -ENOMEM;
+	ret = rhashtable_init(ctx->obj_ptrs, &ckpt_obj_params);
+	if (ret) {
+		kfree(ctx->obj_ptrs);
+		ctx->obj_ptrs = NULL;
+	}
+	return ret;
+}
+
+/**
+ * ckpt_obj_free - drop every object and the table
+ * @ctx: checkpoint or restart context
+ */
+void ckpt_obj_free(struct ckpt_ctx *ctx)
+{
+	struct ckpt_obj *obj;
+	unsigned long ref;
+
+	xa_for_each(&ctx->objs, ref, obj) {
+		const struct ckpt_obj_ops *ops = obj->ops;
+
+		if (!ctx->obj_ptrs) {
+			if (ops->release)
+				ops->release(obj);
+		} else if (ops->forget) {
+			ops->forget(obj);
+		} else if (ops->drop) {
+			ops->drop(obj->ptr);
+		}
+		kfree(obj);
+	}
+	xa_destroy(&ctx->objs);
+	if (ctx->obj_ptrs) {
+		rhashtable_destroy(ctx->obj_ptrs);
+		kfree(ctx->obj_ptrs);
+		ctx->obj_ptrs = NULL;
+	}
+}
+
+/**
+ * ckpt_obj_find - the object of the image at a kernel address
  * @ctx: checkpoint context
  * @ptr: the kernel object
  *
- * Return: its id, or 0 if it was not saved yet
+ * Return: the object, or NULL if it was not collected
  */
-u32 ckpt_obj_lookup(struct ckpt_ctx *ctx, const void *ptr)
+struct ckpt_obj *ckpt_obj_find(struct ckpt_ctx *ctx, const void *ptr)
+{
+	return rhashtable_lookup_fast(ctx->obj_ptrs, &ptr, ckpt_obj_params);
+}
+
+/**
+ * ckpt_obj_collect - count one more user of an object of the image
+ * @ctx: checkpoint context
+ * @ops: its kind
+ * @ptr: the kernel object, with a reference that the table takes over (it
+ *	 drops it at once if it holds the object already, or on error)
+ *
+ * An object met for the first time gets the next object id and is asked to
+ * collect the objects it refers to.
+ * Return: the object, or an ERR_PTR()
+ */
+struct ckpt_obj *ckpt_obj_collect(struct ckpt_ctx *ctx,
+				  const struct ckpt_obj_ops *ops, void *ptr)
+{
+	struct ckpt_obj *obj = ckpt_obj_find(ctx, ptr);
+	int ret;
+
+	if (obj) {
+		if (ops->drop)
+			ops->drop(ptr);
+		if (WARN_ON_ONCE(obj->ops != ops))
+			return ERR_PTR(-EINVAL);
+		obj->users++;
+		return obj;
+	}
+	ret = -ENOMEM;
+	obj = kzalloc(sizeof(*obj), GFP_KERNEL_ACCOUNT);
+	if (!obj)
+		goto out_drop;
+	obj->ptr = ptr;
+	obj->ops = ops;
+	obj->users = 1;
+	obj->ref = ++ctx->next_ref;
+	ret = xa_insert(&ctx->objs, obj->ref, obj, GFP_KERNEL_ACCOUNT);
+	if (ret)
+		goto out_free;
+	ret = rhashtable_insert_fast(ctx->obj_ptrs, &obj->node,
+				     ckpt_obj_params);
+	if (ret) {
+		xa_erase(&ctx->objs, obj->ref);
+		goto out_free;
+	}
+	if (ops->collect) {
+		/* the table owns the object and its reference from here on */
+		ret = ops->collect(ctx, obj);
+		if (ret)
+			return ERR_PTR(ret);
+	}
+	return obj;
+
+out_free:
+	kfree(obj);
+out_drop:
+	if (ops->drop)
+		ops->drop(ptr);
+	return ERR_PTR(ret);
+}
+
+/**
+ * ckpt_obj_check_users - refuse objects shared with tasks outside the image
+ * @ctx: checkpoint context
+ *
+ * Return: 0, or -EOPNOTSUPP with the reason in the error record
+ */
+int ckpt_obj_check_users(struct ckpt_ctx *ctx)
 {
 	struct ckpt_obj *obj;
+	unsigned long ref;
 
-	hash_for_each_possible(ctx->objs, obj, node, (unsigned long)ptr)
-		if (obj->ptr == ptr)
-			return obj->ref;
+	xa_for_each(&ctx->objs, ref, obj) {
+		const struct ckpt_obj_ops *ops = obj->ops;
+
+		if (!ops->shared_msg || !ops->users)
+			continue;
+		if (ops->users(obj->ptr) > obj->users)
+			return ckpt_err(ctx, -EOPNOTSUPP, ops->err_kind, -1, 0,
+					"%s", ops->shared_msg);
+	}
 	return 0;
 }
 
 /**
- * ckpt_obj_insert - give an object a new id
+ * ckpt_obj_dump - write an object's records the first time it is used
  * @ctx: checkpoint context
- * @ptr: the kernel object, not in the table yet
- * @ref: set to the new id
- *
- * The table holds no reference to @ptr: the caller keeps the object alive
- * for the duration of the checkpoint.
+ * @obj: the object
  */
-int ckpt_obj_insert(struct ckpt_ctx *ctx, const void *ptr, u32 *ref)
+int ckpt_obj_dump(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 {
-	struct ckpt_obj *obj;
-
-	if (WARN_ON_ONCE(ckpt_obj_lookup(ctx, ptr)))
-		return -EEXIST;
-	obj = kzalloc(sizeof(*obj), GFP_KERNEL);
-	if (!obj)
-		return -ENOMEM;
-	obj->ptr = ptr;
-	obj->ref = ++ctx->next_ref;
-	hash_add(ctx->objs, &obj->node, (unsigned long)ptr);
-	*ref = obj->ref;
-	return 0;
-}
-
-static struct ckpt_obj *ckpt_obj_by_ref(struct ckpt_ctx *ctx, u32 ref)
-{
-	struct ckpt_obj *obj;
-
-	hash_for_each_possible(ctx->objs, obj, node, ref)
-		if (obj->ref == ref)
-			return obj;
-	return NULL;
+	if (obj->dumped)
+		return 0;
+	obj->dumped = true;
+	return obj->ops->dump(ctx, obj);
 }
 
 /**
  * ckpt_obj_add - note an object restored from the image
  * @ctx: restart context
  * @ref: its id in the image
- * @kind: the record type that defined it
- * @ptr: the object; the table owns the reference
- * @release: drops that reference when restart ends, may be NULL
+ * @ops: its kind
+ * @ptr: the object; the table owns the reference, dropped with
+ *	 @ops->release when restart ends
+ * @priv: what the kind keeps with it, also released by @ops->release
  *
- * Return: 0, or -EINVAL if the image used @ref before (@ptr is released)
+ * The process whose turn it is becomes its owner.
+ * Return: the object, or ERR_PTR(-EINVAL) if the image used @ref before
+ * (@ptr and @priv are released)
  */
-int ckpt_obj_add(struct ckpt_ctx *ctx, u32 ref, u32 kind, void *ptr,
-		 void (*release)(void *ptr))
+struct ckpt_obj *ckpt_obj_add(struct ckpt_ctx *ctx, u32 ref,
+			      const struct ckpt_obj_ops *ops, void *ptr,
+			      unsigned long priv)
 {
-	struct ckpt_obj *obj = NULL;
+	struct ckpt_obj tmp = { .ptr = ptr, .ops = ops, .priv = priv };
+	struct ckpt_obj *obj;
 	int ret = -EINVAL;
 
-	if (ref && !ckpt_obj_by_ref(ctx, ref)) {
-		obj = kzalloc(sizeof(*obj), GFP_KERNEL_ACCOUNT);
-		ret = -ENOMEM;
-	}
-	if (!obj) {
-		if (release)
-			release(ptr);
-		return ret;
-	}
-	obj->ptr = ptr;
+	if (!ref)
+		goto out_release;
+	ret = -ENOMEM;
+	obj = kzalloc(sizeof(*obj), GFP_KERNEL_ACCOUNT);
+	if (!obj)
+		goto out_release;
+	*obj = tmp;
 	obj->ref = ref;
-	obj->kind = kind;
-	obj->release = release;
-	hash_add(ctx->objs, &obj->node, ref);
-	return 0;
+	obj->owner = ctx->cur ? ctx->cur->tgid : 0;
+	ret = xa_insert(&ctx->objs, ref, obj, GFP_KERNEL_ACCOUNT);
+	if (!ret)
+		return obj;
+	kfree(obj);
+	if (ret == -EBUSY)
+		ret = -EINVAL;
+out_release:
+	if (ops->release)
+		ops->release(&tmp);
+	return ERR_PTR(ret);
 }
 
 /**
- * ckpt_obj_get - an object restored earlier
+ * ckpt_obj_lookup - an object restored earlier
  * @ctx: restart context
  * @ref: its id
- * @kind: the record type it must have come from
+ * @ops: the kind it must have
  *
- * Return: the object (no new reference), or ERR_PTR(-EINVAL)
+ * Return: the object, or NULL if there is no object of that kind and id
  */
-void *ckpt_obj_get(struct ckpt_ctx *ctx, u32 ref, u32 kind)
+struct ckpt_obj *ckpt_obj_lookup(struct ckpt_ctx *ctx, u32 ref,
+				 const struct ckpt_obj_ops *ops)
 {
-	struct ckpt_obj *obj = ckpt_obj_by_ref(ctx, ref);
+	struct ckpt_obj *obj = ref ? xa_load(&ctx->objs, ref) : NULL;
 
-	if (!obj || obj->kind != kind)
-		return ERR_PTR(-EINVAL);
-	return (void *)obj->ptr;
+	return obj && obj->ops == ops ? obj : NULL;
 }
 
-void ckpt_obj_free(struct ckpt_ctx *ctx)
+/**
+ * ckpt_obj_get - the kernel object restored under an id
+ * @ctx: restart context
+ * @ref: its id
+ * @ops: the kind it must have
+ *
+ * Return: the object (no new reference; it may be NULL for some kinds), or
+ * ERR_PTR(-EINVAL)
+ */
+void *ckpt_obj_get(struct ckpt_ctx *ctx, u32 ref,
+		   const struct ckpt_obj_ops *ops)
 {
-	struct hlist_node *tmp;
-	struct ckpt_obj *obj;
-	int bkt;
+	struct ckpt_obj *obj = ckpt_obj_lookup(ctx, ref, ops);
 
-	hash_for_each_safe(ctx->objs, bkt, tmp, obj, node) {
-		hash_del(&obj->node);
-		if (obj->release)
-			obj->release((void *)obj->ptr);
-		kfree(obj);
+	return obj ? obj->ptr : ERR_PTR(-EINVAL);
+}
+
+/**
+ * ckpt_restart_objs_done - the last step of each restored object
+ * @ctx: restart context, whose tasks are all restored
+ *
+ * Return: 0 or the first error
+ */
+int ckpt_restart_objs_done(struct ckpt_ctx *ctx)
+{
+	struct ckpt_obj *obj;
+	unsigned long ref;
+	int ret;
+
+	xa_for_each(&ctx->objs, ref, obj) {
+		if (!obj->ops->finish)
+			continue;
+		ret = obj->ops->finish(ctx, obj);
+		if (ret)
+			return ret;
 	}
+	return 0;
 }

@@ -2,319 +2,475 @@
 /*
  * Checkpoint/restart: restart(2).
  *
- * restart() reads an image and rebuilds its process as a new child of the
- * caller.  The child is created like a user-mode helper: it runs
- * ckpt_restore_fn() in the kernel, which reads the rest of the stream and
- * rebuilds "current" from it (address space, files, fs, signal state,
- * credentials), then returns towards user mode.  On its way there a task
- * work sets the saved registers (after ret_from_fork cleared rax) and waits
- * until the caller has loaded the saved FPU state into it, the way ptrace
- * does into a stopped tracee.  Only then does restart() return the child's
- * pid.
+ * restart() reads an image and rebuilds its tasks as a new tree under the
+ * caller, which coordinates and is not part of it:
+ *
+ * 1. The caller reads the header and the tree, and creates the top task
+ *    with kernel_clone() (in a new pid namespace for a container).
+ * 2. Each task runs ckpt_restore_fn() in the kernel.  When its turn comes
+ *    it reads its own section of the image and rebuilds itself (current)
+ *    from it, creates its threads and children, and hands the image to the
+ *    next task of the tree; then it waits.  Only the task whose turn it is
+ *    reads the image or uses the table of objects.
+ * 3. After the last section the caller reads the tail, puts the processes
+ *    in their process groups and sessions, and lets the tasks finish: each
+ *    installs its credentials and signal state and queues a task_work that
+ *    sets its registers on its way to user mode and waits there.
+ * 4. Once every task waits there, the caller loads each one's FPU state
+ *    (through the regset, as ptrace does), gives the processes their exit
+ *    signals and lets them all go at once.  It returns the top's pid.
  *
  * The image is hostile input: every record is checked before it is used,
- * and the records must come in the order checkpoint writes them.  If
- * anything fails, the child exits (everything it built goes with it), the
- * caller reaps it and restart() returns the error.  The child has no exit
- * signal until it is complete, so a failed restart sends no SIGCHLD.
+ * and each record type may only appear where the registry allows it.  If
+ * anything fails, or the caller gets a fatal signal, every task is killed;
+ * each reaps its own children before it exits and the caller reaps the
+ * top, so no task is left.  No task has an exit signal before the end, so a
+ * failed restart sends no SIGCHLD.
  */
 
-#include <linux/checkpoint.h>
-#include <linux/completion.h>
 #include <linux/cred.h>
-#include <linux/delay.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/pid_namespace.h>
 #include <linux/refcount.h>
 #include <linux/restart_block.h>
 #include <linux/sched.h>
-#include <linux/sched/coredump.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
-#include <linux/signal.h>
 #include <linux/slab.h>
 #include <linux/syscalls.h>
 #include <linux/task_work.h>
 #include <uapi/linux/wait.h>
 
-/* shared by the caller and the child it creates */
-struct ckpt_restore {
-	refcount_t ref;
-	struct ckpt_ctx *ctx;
-	struct completion restored;	/* the child is done, or failed */
-	struct completion go;		/* the caller is done with it */
-	struct callback_head finish;
-	int ret;
-};
+#include "internal.h"
+
+static const struct ckpt_rec_ops *ckpt_rec_table[CKPT_REC_NR];
+static u64 ckpt_rec_required;
+
+/**
+ * ckpt_register_records - declare how restart takes some record types
+ * @ops: the types, in the file of the resource they restore
+ * @nr: how many
+ *
+ * Called at boot by each resource.  Return: 0, or -EINVAL for a type that
+ * is out of range or registered twice
+ */
+int ckpt_register_records(const struct ckpt_rec_ops *ops, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		u32 type = ops[i].type;
+
+		if (WARN_ON(type >= CKPT_REC_NR || ckpt_rec_table[type] ||
+			    ops[i].min_len < sizeof(struct ckpt_hdr) ||
+			    ops[i].min_len > ops[i].max_len ||
+			    ops[i].max_len > CKPT_REC_MAX_LEN))
+			return -EINVAL;
+		ckpt_rec_table[type] = &ops[i];
+		if (ops[i].place == CKPT_PLACE_TASK && ops[i].required)
+			ckpt_rec_required |= BIT_ULL(type);
+	}
+	return 0;
+}
+
+/**
+ * ckpt_rec_ops - how restart takes a record type
+ * @type: the type
+ *
+ * Return: its ops, or NULL for a type restart does not take
+ */
+const struct ckpt_rec_ops *ckpt_rec_ops(u32 type)
+{
+	return type < CKPT_REC_NR ? ckpt_rec_table[type] : NULL;
+}
 
 /*
- * The records of one process, in the order checkpoint writes them.  A
- * record may follow another of a phase not larger than its own; a phase
- * marked "many" may repeat.
+ * Where the tasks wait at the end.  It outlives the context: tasks still
+ * use it after the caller let them go and returned.
  */
-struct ckpt_rst_op {
-	unsigned int phase;
-	bool many;
-	int (*restore)(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h);
+struct ckpt_gate {
+	refcount_t ref;
+	atomic_t nr_pending;		/* tasks not waiting here yet */
+	wait_queue_head_t ready;	/* the caller waits here */
+	wait_queue_head_t go;		/* the tasks wait here */
+	bool open;
 };
 
-static int ckpt_restore_task_end(struct ckpt_ctx *ctx,
-				 const struct ckpt_rhdr *h);
-
-static const struct ckpt_rst_op ckpt_rst_ops[] = {
-	[CKPT_REC_CREDS]	= { 1, false, ckpt_restore_creds },
-	[CKPT_REC_FS]		= { 2, false, ckpt_restore_fs },
-	[CKPT_REC_PIPE]		= { 3, true, ckpt_restore_pipe },
-	[CKPT_REC_FILE]		= { 3, true, ckpt_restore_file },
-	[CKPT_REC_FILES]	= { 4, false, ckpt_restore_files },
-	[CKPT_REC_MM]		= { 5, false, ckpt_restore_mm },
-	[CKPT_REC_VMA]		= { 6, true, ckpt_restore_vma },
-	[CKPT_REC_PAGES]	= { 6, true, ckpt_restore_pages },
-	[CKPT_REC_SIGHAND]	= { 7, false, ckpt_restore_sighand },
-	[CKPT_REC_TASK]		= { 8, false, ckpt_restore_task },
-	[CKPT_REC_SIGNAL]	= { 9, false, ckpt_restore_signal },
-	[CKPT_REC_SIGPENDING]	= { 10, true, ckpt_restore_sigpending },
-	[CKPT_REC_X86_REGS]	= { 11, false, ckpt_arch_restore_regs },
-	[CKPT_REC_X86_XSTATE]	= { 12, false, ckpt_arch_restore_xstate },
-	[CKPT_REC_TASK_END]	= { 13, false, ckpt_restore_task_end },
-};
-
-/* the records a process must have */
-#define CKPT_RST_REQUIRED						\
-	(BIT_ULL(CKPT_REC_CREDS) | BIT_ULL(CKPT_REC_FS) |		\
-	 BIT_ULL(CKPT_REC_FILES) | BIT_ULL(CKPT_REC_MM) |		\
-	 BIT_ULL(CKPT_REC_SIGHAND) | BIT_ULL(CKPT_REC_TASK) |		\
-	 BIT_ULL(CKPT_REC_SIGNAL) | BIT_ULL(CKPT_REC_SIGPENDING) |	\
-	 BIT_ULL(CKPT_REC_X86_REGS) | BIT_ULL(CKPT_REC_X86_XSTATE))
-
-static int ckpt_restore_task_end(struct ckpt_ctx *ctx,
-				 const struct ckpt_rhdr *h)
+static void ckpt_gate_put(struct ckpt_gate *g)
 {
-	struct ckpt_rst *rst = ctx->rst;
-
-	if (h->len != sizeof(*h) ||
-	    (rst->seen & CKPT_RST_REQUIRED) != CKPT_RST_REQUIRED ||
-	    !rst->sigq[1] || rst->nr_vmas)
-		return -EINVAL;
-	return ckpt_restore_mm_done(ctx);
+	if (refcount_dec_and_test(&g->ref))
+		kfree(g);
 }
 
-static int ckpt_restore_tail(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
+/**
+ * ckpt_restart_release - drop what restart keeps beyond its context
+ * @ctx: restart context
+ */
+void ckpt_restart_release(struct ckpt_ctx *ctx)
 {
-	u64 nr_records = ctx->nr_records - 1, size = ctx->bytes - sizeof(*h);
-	struct ckpt_rec_tail *t;
-	int ret = -EINVAL;
-
-	t = ckpt_read_payload(ctx, h, sizeof(*t), sizeof(*t));
-	if (IS_ERR(t))
-		return PTR_ERR(t);
-	if (!memcmp(t->magic, CKPT_MAGIC, sizeof(t->magic)) &&
-	    le64_to_cpu(t->nr_records) == nr_records &&
-	    le64_to_cpu(t->size) == size)
-		ret = 0;
-	kvfree(t);
-	return ret;
+	if (ctx->gate)
+		ckpt_gate_put(ctx->gate);
 }
 
-/* read the records of the process up to the tail */
-static int ckpt_restore_records(struct ckpt_ctx *ctx)
+/**
+ * ckpt_restore_records - read one task's section, up to its TASK_END
+ * @ctx: restart context
+ * @t: the task, current, whose turn it is
+ *
+ * Return: 0 or the first error
+ */
+int ckpt_restore_records(struct ckpt_ctx *ctx, struct ckpt_task *t)
 {
-	struct ckpt_rst *rst = ctx->rst;
-	const struct ckpt_rst_op *op;
+	const struct ckpt_rec_ops *ops;
 	struct ckpt_rhdr h;
+	void *rec = NULL;
 	int ret;
 
 	for (;;) {
 		ret = ckpt_read_hdr(ctx, &h);
 		if (ret)
 			return ret;
-		if (h.type == CKPT_REC_TAIL)
+		if (h.type == CKPT_REC_TASK_END)
 			break;
-		if (h.type >= ARRAY_SIZE(ckpt_rst_ops))
+		ops = ckpt_rec_ops(h.type);
+		if (!ops)
 			return -EINVAL;
-		op = &ckpt_rst_ops[h.type];
-		if (!op->restore || op->phase < rst->phase ||
-		    (op->phase == rst->phase && !op->many))
+		switch (ops->place) {
+		case CKPT_PLACE_OBJECT:
+			if (t->in_task)
+				return -EINVAL;
+			break;
+		case CKPT_PLACE_TASK:
+			if (!t->in_task ||
+			    (ops->once && (t->seen & BIT_ULL(h.type))))
+				return -EINVAL;
+			t->seen |= BIT_ULL(h.type);
+			break;
+		default:
 			return -EINVAL;
-		if (h.type != CKPT_REC_PAGES && rst->phase == 6 &&
-		    op->phase > 6 && rst->nr_vmas)
-			return -EINVAL;
-		/* files and pipes held open: no more than the caller may */
-		if ((h.type == CKPT_REC_FILE || h.type == CKPT_REC_PIPE) &&
-		    ++rst->nr_files > rlimit(RLIMIT_NOFILE))
-			return -EMFILE;
-		rst->phase = op->phase;
-		rst->seen |= BIT_ULL(h.type);
-		/* pages read meanwhile are mapped before anything else */
-		ret = h.type == CKPT_REC_PAGES ? 0 :
-		      ckpt_restore_pages_flush(ctx);
-		if (!ret)
-			ret = op->restore(ctx, &h);
+		}
+		if (ops->raw) {
+			if (h.len < ops->min_len || h.len > ops->max_len)
+				return -EINVAL;
+		} else {
+			rec = ckpt_read_payload(ctx, &h, ops->min_len,
+						ops->max_len);
+			if (IS_ERR(rec))
+				return PTR_ERR(rec);
+		}
+		ret = ops->restore(ctx, t, &h, rec);
+		kvfree(rec);
+		rec = NULL;
 		if (ret)
 			return ret;
 	}
-	if (!(rst->seen & BIT_ULL(CKPT_REC_TASK_END)))
+	if (h.len != sizeof(struct ckpt_hdr) || !t->in_task ||
+	    (t->seen & ckpt_rec_required) != ckpt_rec_required)
 		return -EINVAL;
-	return ckpt_restore_tail(ctx, &h);
+	return ckpt_restore_task_done(ctx, t);
 }
 
-static void ckpt_restore_put(struct ckpt_restore *r)
+/* the records between the tree and the first task, for the caller */
+static int ckpt_restore_globals(struct ckpt_ctx *ctx)
 {
-	if (refcount_dec_and_test(&r->ref))
-		kfree(r);
+	const struct ckpt_rec_ops *ops;
+	struct ckpt_rhdr h;
+	void *rec;
+	int ret;
+
+	for (;;) {
+		ret = ckpt_read_hdr(ctx, &h);
+		if (ret)
+			return ret;
+		ops = ckpt_rec_ops(h.type);
+		if (!ops || ops->place != CKPT_PLACE_GLOBAL) {
+			ckpt_push_hdr(ctx, &h);
+			return 0;
+		}
+		rec = ckpt_read_payload(ctx, &h, ops->min_len, ops->max_len);
+		if (IS_ERR(rec))
+			return PTR_ERR(rec);
+		ret = ops->restore(ctx, NULL, &h, rec);
+		kvfree(rec);
+		if (ret)
+			return ret;
+	}
 }
 
-/* task work: the last thing the child does before it returns to user mode */
-static void ckpt_restore_finish(struct callback_head *work)
+/* a task tells the caller it failed */
+static void ckpt_restore_fail(struct ckpt_ctx *ctx, int err)
 {
-	struct ckpt_restore *r = container_of(work, struct ckpt_restore, finish);
-
-	ckpt_arch_set_regs(r->ctx->rst);
-	complete(&r->restored);
-	wait_for_completion_state(&r->go, TASK_IDLE);
-	ckpt_restore_put(r);
+	if (err == -ERESTARTSYS || err == -ERESTARTNOINTR ||
+	    err == -ERESTARTNOHAND || err == -ERESTART_RESTARTBLOCK)
+		err = -EINTR;
+	spin_lock(&ctx->lock);
+	if (!ctx->rst_err)
+		ctx->rst_err = err;
+	spin_unlock(&ctx->lock);
+	wake_up(&ctx->wait);
 }
 
-/* runs in the new child: rebuild current from the image */
-static int ckpt_restore_fn(void *arg)
+/* the next task to read its section, or the caller for the tail */
+static void ckpt_pass_turn(struct ckpt_ctx *ctx, struct ckpt_task *t)
 {
-	struct ckpt_restore *r = arg;
-	struct ckpt_ctx *ctx = r->ctx;
-	int ret, err;
+	unsigned int i = t - ctx->tasks;
+
+	while (++i < ctx->nr_tasks && (ctx->tasks[i].flags & CKPT_TREE_ZOMBIE))
+		;
+	ctx->cur = NULL;
+	if (i < ctx->nr_tasks) {
+		complete(&ctx->tasks[i].turn);
+		return;
+	}
+	spin_lock(&ctx->lock);
+	ctx->sections_done = true;
+	spin_unlock(&ctx->lock);
+	wake_up(&ctx->wait);
+}
+
+/* the task notes itself, unless restart was given up already */
+static int ckpt_task_register(struct ckpt_ctx *ctx, struct ckpt_task *t)
+{
+	int ret = 0;
+
+	spin_lock(&ctx->lock);
+	if (ctx->aborted)
+		ret = -EINTR;
+	else
+		t->task = get_task_struct(current);
+	if (!ret && t == ctx->tasks && !ctx->pidns)
+		ctx->pidns = get_pid_ns(task_active_pid_ns(current));
+	spin_unlock(&ctx->lock);
+	return ret;
+}
+
+/* task work: the last thing a task does before it returns to user mode */
+static void ckpt_restore_go(struct callback_head *work)
+{
+	struct ckpt_task *t = container_of(work, struct ckpt_task, go_work);
+	struct ckpt_gate *g = t->ctx->gate;
+	DEFINE_WAIT(wait);
+	bool counted = false;
+
+	ckpt_arch_set_regs(&t->arch);
+	/* from here on the context may be gone: only the gate is used */
+	for (;;) {
+		prepare_to_wait(&g->go, &wait, TASK_KILLABLE);
+		if (!counted) {
+			counted = true;
+			if (atomic_dec_and_test(&g->nr_pending))
+				wake_up(&g->ready);
+		}
+		if (READ_ONCE(g->open) || fatal_signal_pending(current))
+			break;
+		schedule();
+	}
+	finish_wait(&g->go, &wait);
+	ckpt_gate_put(g);
+}
+
+/**
+ * ckpt_restore_fn - the life of a task while restart rebuilds it
+ * @arg: its struct ckpt_task
+ *
+ * Runs in the new task, created by the caller or by its creator in the
+ * tree.  On success it returns towards user mode (ret_from_fork), where
+ * ckpt_restore_go() waits; on failure the task exits with its children.
+ * Return: 0
+ */
+int ckpt_restore_fn(void *arg)
+{
+	struct ckpt_task *t = arg;
+	struct ckpt_ctx *ctx = t->ctx;
+	int ret;
 
 	/* not the caller's: an interrupted restart_syscall() gets EINTR */
 	current->restart_block.fn = do_no_restart_syscall;
-	/* nobody may attach to it while it is built */
-	set_dumpable(current->mm, SUID_DUMP_DISABLE);
-	ret = ckpt_restore_records(ctx);
-	err = ckpt_restore_pages_done(ctx, ret);
-	ret = ret ?: err;
-	if (!ret)
-		ret = ckpt_restore_signals_done(ctx);
+	ret = ckpt_task_register(ctx, t);
+	if (ret)
+		goto fail;
+	if (t->flags & CKPT_TREE_ZOMBIE)
+		do_exit(t->exit_code);
+
+	ret = wait_for_completion_killable(&t->turn);
 	if (!ret) {
-		init_task_work(&r->finish, ckpt_restore_finish);
-		ret = task_work_add(current, &r->finish, TWA_SIGNAL);
+		ctx->cur = t;
+		ret = ckpt_restore_records(ctx, t);
+		if (!ret)
+			ret = ckpt_create_children(ctx, t);
+		if (!ret)
+			ckpt_pass_turn(ctx, t);
 	}
-	if (ret) {
-		r->ret = ret;
-		complete(&r->restored);
-		ckpt_restore_put(r);
-		do_exit(SIGKILL);
+	if (!ret)
+		ret = wait_for_completion_killable(&ctx->finish);
+	if (!ret)
+		ret = ckpt_restore_task_finish(ctx, t);
+	if (!ret) {
+		refcount_inc(&ctx->gate->ref);
+		init_task_work(&t->go_work, ckpt_restore_go);
+		ret = task_work_add(current, &t->go_work, TWA_SIGNAL);
+		if (!ret)
+			return 0;	/* on to ret_from_fork, then the gate */
+		refcount_dec(&ctx->gate->ref);
 	}
-	/* on to ret_from_fork and ckpt_restore_finish() */
-	return 0;
+fail:
+	ckpt_restore_fail(ctx, ret);
+	ckpt_reap_children(ctx, t);
+	do_exit(SIGKILL);
 }
 
-/* reap the child, which has no exit signal yet, even with a signal pending */
-static void ckpt_restore_reap(pid_t nr)
+/* the top task, a child of the caller */
+static pid_t ckpt_create_top(struct ckpt_ctx *ctx, pid_t pid)
 {
-	while (kernel_wait4(nr, NULL, __WALL, NULL) == -ERESTARTSYS)
+	struct kernel_clone_args args = {
+		.flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_UNTRACED,
+		.exit_signal = 0,
+		.fn = ckpt_restore_fn,
+		.fn_arg = ctx->tasks,
+	};
+	pid_t tid[2];
+
+	if (ctx->container) {
+		/* the pid of init in the new namespace is 1 anyway */
+		args.flags |= CLONE_NEWPID;
+		tid[0] = 1;
+		tid[1] = pid;
+		if (pid) {
+			args.set_tid = tid;
+			args.set_tid_size = 2;
+		}
+	} else if (pid || (ctx->flags & RESTART_PIDS)) {
+		if (pid && (ctx->flags & RESTART_PIDS) && pid != ctx->tasks->pid)
+			return -EINVAL;
+		tid[0] = pid ?: ctx->tasks->pid;
+		args.set_tid = tid;
+		args.set_tid_size = 1;
+	}
+	return kernel_clone(&args);
+}
+
+/* everything failed: kill the tasks created, reap the top */
+static void ckpt_restart_abort(struct ckpt_ctx *ctx, pid_t top)
+{
+	unsigned int i;
+
+	spin_lock(&ctx->lock);
+	ctx->aborted = true;
+	for (i = 0; i < ctx->nr_tasks; i++)
+		if (ctx->tasks[i].task)
+			send_sig(SIGKILL, ctx->tasks[i].task, 1);
+	spin_unlock(&ctx->lock);
+	/* a fatal signal may be pending here: do_wait() does not sleep */
+	while (kernel_wait4(top, NULL, __WALL, NULL) == -ERESTARTSYS)
 		schedule_timeout_uninterruptible(1);
 }
 
-static void ckpt_restore_kill(struct ckpt_restore *r, struct task_struct *t,
-			      pid_t nr)
+/* wait for a condition of the tasks, or an error, or a fatal signal */
+static int ckpt_restart_wait(struct ckpt_ctx *ctx, bool *cond)
 {
-	send_sig(SIGKILL, t, 1);
-	complete(&r->go);
-	ckpt_restore_reap(nr);
+	if (wait_event_killable(ctx->wait, READ_ONCE(*cond) ||
+				READ_ONCE(ctx->rst_err)))
+		return -EINTR;
+	return READ_ONCE(ctx->rst_err);
 }
 
-static long ckpt_do_restart(struct ckpt_ctx *ctx, pid_t pid)
+/* every task waits at the gate: load its FPU state, set exit signals */
+static int ckpt_restart_complete(struct ckpt_ctx *ctx)
 {
-	struct kernel_clone_args args = {
-		.flags = CLONE_UNTRACED,
-		.exit_signal = 0,
-		.fn = ckpt_restore_fn,
-	};
+	struct ckpt_gate *g = ctx->gate;
+	unsigned int i;
+	int ret;
+
+	if (wait_event_killable(g->ready, !atomic_read(&g->nr_pending) ||
+				READ_ONCE(ctx->rst_err)))
+		return -EINTR;
+	ret = READ_ONCE(ctx->rst_err);
+	for (i = 0; i < ctx->nr_tasks && !ret; i++) {
+		struct ckpt_task *t = &ctx->tasks[i];
+		struct task_struct *tsk = t->task;
+
+		if (t->flags & CKPT_TREE_ZOMBIE) {
+			/* it exits without a signal: wait until it is a zombie */
+			if (wait_event_killable(task_pid(tsk)->wait_pidfd,
+						READ_ONCE(tsk->exit_state)))
+				ret = -EINTR;
+			continue;
+		}
+		/* it set its state before it counted itself: off its CPU soon */
+		if (!wait_task_inactive(tsk, TASK_UNINTERRUPTIBLE))
+			ret = -EINTR;
+		else
+			ret = ckpt_arch_set_xstate(&t->arch, tsk);
+	}
+	if (ret)
+		return ret;
+	ret = ckpt_restart_objs_done(ctx);
+	if (ret)
+		return ret;
+	write_lock_irq(&tasklist_lock);
+	for (i = 0; i < ctx->nr_tasks; i++) {
+		struct ckpt_task *t = &ctx->tasks[i];
+
+		if (!ckpt_is_thread(t))
+			t->task->exit_signal = i ? t->exit_signal : SIGCHLD;
+	}
+	write_unlock_irq(&tasklist_lock);
+	return 0;
+}
+
+/**
+ * ckpt_restart - restart the tasks of an image
+ * @ctx: restart context
+ * @pid: the pid the top gets in the caller's namespace, or 0
+ *
+ * Return: the pid of the top task as the caller sees it, or an error
+ */
+long ckpt_restart(struct ckpt_ctx *ctx, pid_t pid)
+{
 	struct ckpt_rec_header hdr;
-	struct ckpt_rec_tree *tree;
-	struct ckpt_restore *r;
-	struct task_struct *t;
-	struct pid *child;
-	size_t len;
-	pid_t nr;
+	unsigned int i;
+	pid_t top;
 	long ret;
 
 	ret = ckpt_read_header(ctx, &hdr);
+	if (!ret)
+		ret = ckpt_read_tree(ctx, le32_to_cpu(hdr.nr_tasks));
+	if (!ret)
+		ret = ckpt_restore_globals(ctx);
 	if (ret)
 		return ret;
-	tree = ckpt_read_record(ctx, CKPT_REC_TREE,
-				sizeof(*tree) + sizeof(tree->tasks[0]),
-				sizeof(*tree) + sizeof(tree->tasks[0]), &len);
-	if (IS_ERR(tree))
-		return PTR_ERR(tree);
-	ret = -EINVAL;
-	if (le32_to_cpu(hdr.nr_tasks) != 1 || le32_to_cpu(tree->nr_tasks) != 1)
-		goto out_tree;
 
-	ret = -ENOMEM;
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
-	if (!r)
-		goto out_tree;
-	refcount_set(&r->ref, 2);
-	init_completion(&r->restored);
-	init_completion(&r->go);
-	r->ctx = ctx;
-	args.fn_arg = r;
-	if (pid) {
-		args.set_tid = &pid;
-		args.set_tid_size = 1;
-	}
+	ctx->gate = kzalloc(sizeof(*ctx->gate), GFP_KERNEL_ACCOUNT);
+	if (!ctx->gate)
+		return -ENOMEM;
+	refcount_set(&ctx->gate->ref, 1);
+	init_waitqueue_head(&ctx->gate->ready);
+	init_waitqueue_head(&ctx->gate->go);
+	for (i = 0; i < ctx->nr_tasks; i++)
+		if (!(ctx->tasks[i].flags & CKPT_TREE_ZOMBIE))
+			atomic_inc(&ctx->gate->nr_pending);
 
-	nr = kernel_clone(&args);
-	if (nr < 0) {
-		ret = nr;
-		kfree(r);
-		goto out_tree;
+	top = ckpt_create_top(ctx, pid);
+	if (top < 0)
+		return top;
+	complete(&ctx->tasks[0].turn);
+	ret = ckpt_restart_wait(ctx, &ctx->sections_done);
+	if (!ret)
+		ret = ckpt_read_tail(ctx);
+	if (!ret)
+		ret = ckpt_set_pgrps(ctx);
+	if (!ret) {
+		complete_all(&ctx->finish);
+		ret = ckpt_restart_complete(ctx);
 	}
-	child = find_get_pid(nr);
-	t = get_pid_task(child, PIDTYPE_PID);
-	put_pid(child);
-	if (!t) {
-		/* reaped already by another thread of the caller */
-		complete(&r->go);
-		wait_for_completion(&r->restored);
-		ckpt_restore_put(r);
-		ret = -ECHILD;
-		goto out_tree;
-	}
-
-	/* the child reads the image: help, wait for it, or kill it */
-	if (ckpt_restore_help(ctx) ||
-	    wait_for_completion_killable(&r->restored)) {
-		ckpt_restore_kill(r, t, nr);
-		ret = -EINTR;
-		goto out;
-	}
-	ret = r->ret;
-	if (ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
-	    ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK)
-		ret = -EINTR;
 	if (ret) {
-		ckpt_restore_reap(nr);
-		goto out;
+		ckpt_restart_abort(ctx, top);
+		return ret;
 	}
-	/* parked in ckpt_restore_finish(): its FPU state is ours to set */
-	while (!wait_task_inactive(t, TASK_UNINTERRUPTIBLE))
-		usleep_range(10, 50);	/* it may be waiting for our CPU */
-	ret = ckpt_arch_set_xstate(ctx->rst, t);
-	if (ret) {
-		ckpt_restore_kill(r, t, nr);
-		goto out;
-	}
-	write_lock_irq(&tasklist_lock);
-	t->exit_signal = SIGCHLD;
-	write_unlock_irq(&tasklist_lock);
-	ret = nr;
-out:
-	complete(&r->go);
-	ckpt_restore_put(r);
-	put_task_struct(t);
-out_tree:
-	kvfree(tree);
-	return ret;
+	WRITE_ONCE(ctx->gate->open, true);
+	wake_up_all(&ctx->gate->go);
+	return top;
 }
 
 SYSCALL_DEFINE3(restart, pid_t, pid, int, fd, unsigned long, flags)
@@ -325,7 +481,7 @@ SYSCALL_DEFINE3(restart, pid_t, pid, int, fd, unsigned long, flags)
 
 	if (flags & ~RESTART_FLAGS_ALL)
 		return -EINVAL;
-	if (pid < 0)
+	if (pid < 0 || pid >= pid_max)
 		return -EINVAL;
 
 	f = fdget_pos(fd);
@@ -336,12 +492,10 @@ SYSCALL_DEFINE3(restart, pid_t, pid, int, fd, unsigned long, flags)
 	if (IS_ERR(ctx))
 		goto out_fd;
 
-	/* the new task starts as a copy of the caller: no state of its own */
+	/* the new tasks start as clones of the caller: no state of its own */
 	ret = ckpt_arch_check_task(ctx, current);
 	if (!ret)
-		ret = ckpt_restore_helper_init(ctx);
-	if (!ret)
-		ret = ckpt_do_restart(ctx, pid);
+		ret = ckpt_restart(ctx, pid);
 	ckpt_ctx_free(ctx);
 out_fd:
 	fdput_pos(f);

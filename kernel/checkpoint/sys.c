@@ -1,202 +1,100 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Checkpoint/restart: the system calls.
+ * Checkpoint/restart: checkpoint(2).
  *
- * checkpoint(pid, fd, flags) writes an image of the process @pid to @fd.
- * The process is held still for the duration: it parks in a task_work the
- * next time it would return to user mode (an interrupted system call is
- * restarted afterwards, as after a signal that has no handler), so it sees
- * no signal, no change to its pending signals and no SIGCHLD goes to its
- * parent.  A process that is already stopped (SIGSTOP) stays stopped.
+ * checkpoint(pid, fd, flags) writes an image of the process @pid, all its
+ * descendants and all their threads to @fd.  The tasks are held still for
+ * the duration (hold.c), then:
+ *
+ * 1. the tree is listed in preorder, with each task's pids in the image's
+ *    pid namespace (tree.c);
+ * 2. the header is written, and every task is checked for what cannot be
+ *    saved;
+ * 3. the objects the tasks use are collected, and those shared with a
+ *    task outside the image are refused (objhash.c);
+ * 4. the tree, then each task's section, then the tail are written;
+ * 5. the tasks go on (or are killed with CHECKPOINT_KILL).
+ *
+ * Anything refused after the header ends the image with an error record
+ * that says why.
  */
 
-#include <linux/checkpoint.h>
-#include <linux/completion.h>
-#include <linux/delay.h>
 #include <linux/file.h>
 #include <linux/fs.h>
-#include <linux/list.h>
-#include <linux/ptrace.h>
-#include <linux/refcount.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
-#include <linux/slab.h>
-#include <linux/spinlock.h>
 #include <linux/syscalls.h>
-#include <linux/task_work.h>
 
-/* how a target is held still */
-struct ckpt_stop {
-	refcount_t ref;
-	struct callback_head work;
-	struct completion parked;
-	struct completion resume;
-	struct task_struct *task;
-	struct list_head busy;	/* in ckpt_busy_list while checkpointed */
-};
+#include "internal.h"
 
-static LIST_HEAD(ckpt_busy_list);
-static DEFINE_SPINLOCK(ckpt_busy_lock);
 static atomic64_t ckpt_last_id;
 
-static void ckpt_stop_put(struct ckpt_stop *stop)
+/* kill every process of the image, once it is complete */
+static void ckpt_kill_tree(struct ckpt_ctx *ctx)
 {
-	if (refcount_dec_and_test(&stop->ref))
-		kfree(stop);
+	unsigned int i;
+
+	for (i = 0; i < ctx->nr_tasks; i++) {
+		struct ckpt_task *t = &ctx->tasks[i];
+
+		if (!ckpt_is_thread(t) && !(t->flags & CKPT_TREE_ZOMBIE))
+			send_sig(SIGKILL, t->task, 1);
+	}
 }
 
-/* task_work: runs in the target on its way to user mode */
-static void ckpt_park(struct callback_head *work)
+/* the image of the held tree, after its header */
+static int ckpt_dump(struct ckpt_ctx *ctx)
 {
-	struct ckpt_stop *stop = container_of(work, struct ckpt_stop, work);
-
-	complete(&stop->parked);
-	wait_for_completion_state(&stop->resume, TASK_IDLE);
-	ckpt_stop_put(stop);
-}
-
-static bool ckpt_mark_busy(struct ckpt_stop *stop)
-{
-	struct ckpt_stop *s;
-	bool busy = false;
-
-	spin_lock(&ckpt_busy_lock);
-	list_for_each_entry(s, &ckpt_busy_list, busy)
-		busy |= s->task == stop->task;
-	if (!busy)
-		list_add(&stop->busy, &ckpt_busy_list);
-	spin_unlock(&ckpt_busy_lock);
-	return !busy;
-}
-
-static void ckpt_unmark_busy(struct ckpt_stop *stop)
-{
-	spin_lock(&ckpt_busy_lock);
-	list_del(&stop->busy);
-	spin_unlock(&ckpt_busy_lock);
-}
-
-/* in group stop, off its CPU: its user state cannot change */
-static bool ckpt_task_held_stopped(struct task_struct *t)
-{
-	return task_is_stopped(t) && wait_task_inactive(t, TASK_STOPPED);
-}
-
-/*
- * Hold @t still.  Return 0 once it is parked in ckpt_park() or stopped and
- * off its CPU; then ckpt_resume() must be called.
- */
-static int ckpt_hold(struct ckpt_ctx *ctx, struct ckpt_stop *stop)
-{
-	struct task_struct *t = stop->task;
-	bool parked = false;
+	unsigned int i;
 	int ret;
 
-	if (ctx->self)
-		return 0;
-	if (!ckpt_mark_busy(stop))
-		return -EBUSY;
-
-	refcount_inc(&stop->ref);	/* for ckpt_park() */
-	init_task_work(&stop->work, ckpt_park);
-	ret = task_work_add(t, &stop->work, TWA_SIGNAL);
-	if (ret) {
-		refcount_dec(&stop->ref);
-		ckpt_unmark_busy(stop);
-		return -ESRCH;
-	}
-
-	for (;;) {
-		long left;
-
-		if (parked) {
-			/*
-			 * Wait until it is off its CPU; sleep a little, for
-			 * it may be waiting for ours.
-			 */
-			if (wait_task_inactive(t, TASK_UNINTERRUPTIBLE))
-				return 0;
-			usleep_range(10, 50);
-			continue;
-		}
-		if (ckpt_task_held_stopped(t)) {
-			ctx->stopped = true;
-			return 0;
-		}
-		left = wait_for_completion_interruptible_timeout(&stop->parked,
-								 HZ / 50);
-		if (left < 0)
-			break;
-		parked = left > 0;
-	}
-
-	if (task_work_cancel(t, &stop->work))
-		refcount_dec(&stop->ref);
-	complete(&stop->resume);
-	ckpt_unmark_busy(stop);
-	return -EINTR;
+	ret = ckpt_check_tree(ctx);
+	for (i = 0; i < ctx->nr_tasks && !ret; i++)
+		ret = ckpt_collect_task(ctx, &ctx->tasks[i]);
+	ctx->cur = NULL;
+	if (!ret)
+		ret = ckpt_obj_check_users(ctx);
+	if (!ret)
+		ret = ckpt_dump_tree(ctx);
+	for (i = 0; i < ctx->nr_tasks && !ret; i++)
+		ret = ckpt_dump_task(ctx, &ctx->tasks[i]);
+	if (!ret)
+		ret = ckpt_hold_verify(ctx);
+	ctx->cur = NULL;
+	return ret;
 }
 
-static void ckpt_resume(struct ckpt_ctx *ctx, struct ckpt_stop *stop)
+static long ckpt_do_checkpoint(struct ckpt_ctx *ctx, struct task_struct *t)
 {
-	if (ctx->self)
-		return;
-	/*
-	 * A target that was stopped keeps the work queued until it is
-	 * continued; it then finds the resume already completed.
-	 */
-	complete(&stop->resume);
-	ckpt_unmark_busy(stop);
-}
-
-static int ckpt_check_target(struct ckpt_ctx *ctx, struct task_struct *t)
-{
-	if (t->flags & (PF_KTHREAD | PF_IO_WORKER))
-		return -EINVAL;
-	if (t->exit_state || (t->flags & PF_EXITING))
-		return -ESRCH;
-	if (!ptrace_may_access(t, PTRACE_MODE_ATTACH_REALCREDS))
-		return -EPERM;
-	if (READ_ONCE(t->ptrace))
-		return ckpt_err(ctx, -EBUSY, CKPT_OBJ_TASK, -1, 0,
-				"task is ptraced");
-	return 0;
-}
-
-static int ckpt_do_checkpoint(struct ckpt_ctx *ctx, struct task_struct *t)
-{
-	struct ckpt_stop *stop;
+	struct task_struct *root = t->group_leader;
+	struct pid_namespace *ns;
 	int ret, err;
 
-	stop = kzalloc(sizeof(*stop), GFP_KERNEL);
-	if (!stop)
-		return -ENOMEM;
-	refcount_set(&stop->ref, 1);
-	init_completion(&stop->parked);
-	init_completion(&stop->resume);
-	stop->task = t;
+	if (t->flags & (PF_KTHREAD | PF_IO_WORKER | PF_USER_WORKER))
+		return -EINVAL;
+	/* a leader that exited before its threads is refused later, with why */
+	if ((t->flags & PF_EXITING) && (t != root || thread_group_empty(t)))
+		return -ESRCH;
+	ns = task_active_pid_ns(root);
+	ctx->pidns = get_pid_ns(ns);
+	/* the init of a pid namespace: the whole namespace, a container */
+	ctx->container = ns != &init_pid_ns && READ_ONCE(ns->child_reaper) == root;
 
-	ret = ckpt_hold(ctx, stop);
-	if (ret)
-		goto out;
-
-	/* it may have changed, exited or been attached meanwhile */
-	ret = ckpt_check_target(ctx, t);
+	ret = ckpt_hold_tree(ctx, root);
 	if (!ret)
-		ret = ckpt_write_header(ctx, 1);
+		ret = ckpt_build_tree(ctx, root);
 	if (!ret)
-		ret = ckpt_check_task(ctx, t);
+		ret = ckpt_write_header(ctx, 0);
 	if (!ret)
-		ret = ckpt_dump_task(ctx, t);
-	if (!ret && ctx->stopped && !task_is_stopped(t))
-		ret = ckpt_err(ctx, -EAGAIN, CKPT_OBJ_TASK, -1, 0,
-			       "task was continued during checkpoint");
+		ret = ckpt_dump(ctx);
 	if (!ret)
 		ret = ckpt_write_tail(ctx);
 	if (!ret && (ctx->flags & CHECKPOINT_KILL))
-		send_sig(SIGKILL, t, 1);
-	ckpt_resume(ctx, stop);
+		ckpt_kill_tree(ctx);
+	ckpt_hold_release(ctx);
 
 	if (ret && ctx->nr_records) {
 		if (!ctx->error.err)
@@ -207,9 +105,23 @@ static int ckpt_do_checkpoint(struct ckpt_ctx *ctx, struct task_struct *t)
 		if (err)
 			pr_debug("checkpoint: no error record: %d\n", err);
 	}
-out:
-	ckpt_stop_put(stop);
 	return ret;
+}
+
+/* the task @pid (or pidfd) names, with a reference */
+static struct task_struct *ckpt_target(pid_t pid, unsigned long flags)
+{
+	struct task_struct *t;
+	unsigned int f_flags;
+
+	if (flags & CHECKPOINT_PIDFD)
+		return pidfd_get_task(pid, &f_flags);
+	if (pid < 0)
+		return ERR_PTR(-ESRCH);
+	if (!pid || pid == task_pid_vnr(current))
+		return get_task_struct(current);
+	t = find_get_task_by_vpid(pid);
+	return t ?: ERR_PTR(-ESRCH);
 }
 
 SYSCALL_DEFINE3(checkpoint, pid_t, pid, int, fd, unsigned long, flags)
@@ -221,43 +133,26 @@ SYSCALL_DEFINE3(checkpoint, pid_t, pid, int, fd, unsigned long, flags)
 
 	if (flags & ~CHECKPOINT_FLAGS_ALL)
 		return -EINVAL;
-	if (pid < 0)
-		return -ESRCH;
+	t = ckpt_target(pid, flags);
+	if (IS_ERR(t))
+		return PTR_ERR(t);
 
 	f = fdget_pos(fd);
+	ret = -EBADF;
 	if (!fd_file(f))
-		return -EBADF;
+		goto out_task;
 	ctx = ckpt_ctx_alloc(fd_file(f), flags, false);
 	ret = PTR_ERR(ctx);
 	if (IS_ERR(ctx))
 		goto out_fd;
-
-	if (!pid || pid == task_pid_vnr(current)) {
-		t = current;
-		get_task_struct(t);
-	} else {
-		t = find_get_task_by_vpid(pid);
-		ret = -ESRCH;
-		if (!t)
-			goto out_ctx;
-	}
-	ctx->root = t;
-	ctx->self = t == current;
 	ctx->id = atomic64_inc_return(&ckpt_last_id) & LONG_MAX;
-
-	/*
-	 * Checked again once the target is held: it cannot exec or be
-	 * attached to while it is parked or stopped.
-	 */
-	ret = ckpt_check_target(ctx, t);
-	if (!ret)
-		ret = ckpt_do_checkpoint(ctx, t);
+	ret = ckpt_do_checkpoint(ctx, t);
 	if (!ret)
 		ret = ctx->id;
-	put_task_struct(t);
-out_ctx:
 	ckpt_ctx_free(ctx);
 out_fd:
 	fdput_pos(f);
+out_task:
+	put_task_struct(t);
 	return ret;
 }

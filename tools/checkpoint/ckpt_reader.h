@@ -76,7 +76,9 @@
  * for the variable parts its counts announce; embedded strings terminated;
  * enum and flag values known; objrefs unique per type and referenced only
  * after they were written; TREE before the tasks and matching them;
- * SIGNAL/SIGPENDING/arch records only between TASK and TASK_END; VMA count
+ * SIGPENDING (shared = 0) and arch records only between TASK and TASK_END,
+ * each SIGNAL followed by its SIGPENDING (shared = 1); one TASK per TREE
+ * entry that is not a zombie, in TREE order, with its pid; VMA count
  * as announced by MM, VMAs ascending and page aligned; PAGES addresses
  * ascending, inside the preceding VMA; TAIL (or ERROR) last with nothing
  * after it; TAIL.nr_records, TAIL.size and task counts matching; unknown
@@ -160,8 +162,11 @@ struct ckpt_image {
 	__u32 nr_tree;
 	int tree_seen;
 	__u32 nr_tasks;		/* TASK records */
+	__u32 nr_live;		/* TREE entries that are not zombies */
+	__u32 next_entry;	/* TREE entry of the next section */
 	int in_task;
-	int task_signal, task_regs, task_xstate, task_sigpending;
+	int task_regs, task_xstate, task_sigpending;
+	int want_shared;	/* SIGNAL: its SIGPENDING must follow */
 
 	/* address space */
 	int in_mm;		/* VMA/PAGES may follow */
@@ -287,6 +292,9 @@ static inline void ckpt_image_reset(struct ckpt_image *img)
 	img->nr_tree = 0;
 	img->tree_seen = 0;
 	img->nr_tasks = 0;
+	img->nr_live = 0;
+	img->next_entry = 0;
+	img->want_shared = 0;
 	img->in_task = 0;
 	img->in_mm = 0;
 	img->vmas_left = 0;
@@ -638,10 +646,14 @@ static inline int ckpt_check_tail(struct ckpt_image *img,
 				       "TAIL: %u VMA records missing", img->vmas_left);
 	if (!img->tree_seen)
 		return ckpt_image_fail(img, rec->offset, "TAIL: no TREE record");
-	if (img->nr_tasks != nr_tasks)
+	if (img->nr_tree != nr_tasks)
 		return ckpt_image_fail(img, rec->offset,
-				       "TAIL: %u TASK records, HEADER says %u",
-				       img->nr_tasks, nr_tasks);
+				       "TAIL: TREE has %u tasks, HEADER says %u",
+				       img->nr_tree, nr_tasks);
+	if (img->nr_tasks != img->nr_live)
+		return ckpt_image_fail(img, rec->offset,
+				       "TAIL: %u TASK records for %u tasks that are not zombies",
+				       img->nr_tasks, img->nr_live);
 	return 0;
 }
 
@@ -665,7 +677,7 @@ static inline int ckpt_check_tree(struct ckpt_image *img,
 				  const struct ckpt_rec *rec)
 {
 	const struct ckpt_rec_tree *t = CKPT_REC(rec, struct ckpt_rec_tree);
-	__u32 nr = ckpt_le32(t->nr_tasks);
+	__u32 i, nr = ckpt_le32(t->nr_tasks);
 
 	if (img->tree_seen)
 		return ckpt_image_fail(img, rec->offset, "TREE: duplicate");
@@ -684,6 +696,23 @@ static inline int ckpt_check_tree(struct ckpt_image *img,
 	memcpy(img->tree, t->tasks, nr * sizeof(t->tasks[0]));
 	img->nr_tree = nr;
 	img->tree_seen = 1;
+	if (ckpt_le32(t->flags) & ~(__u32)CKPT_TREE_PIDNS)
+		return ckpt_image_fail(img, rec->offset,
+				       "TREE: unknown flags 0x%x",
+				       ckpt_le32(t->flags));
+	for (i = 0; i < nr; i++) {
+		const struct ckpt_tree_entry *e = &t->tasks[i];
+
+		if (ckpt_le32(e->flags) & ~(__u32)CKPT_TREE_ZOMBIE)
+			return ckpt_image_fail(img, rec->offset,
+					       "TREE: entry %u: unknown flags 0x%x",
+					       i, ckpt_le32(e->flags));
+		if (!ckpt_le32(e->pid) || !ckpt_le32(e->tgid))
+			return ckpt_image_fail(img, rec->offset,
+					       "TREE: entry %u: pid 0", i);
+		if (!(ckpt_le32(e->flags) & CKPT_TREE_ZOMBIE))
+			img->nr_live++;
+	}
 	return 0;
 }
 
@@ -918,16 +947,18 @@ static inline int ckpt_check_task(struct ckpt_image *img,
 				       "TASK: previous TASK has no TASK_END");
 	if (!img->tree_seen)
 		return ckpt_image_fail(img, rec->offset, "TASK: before TREE");
-	if (img->nr_tasks >= img->nr_tree)
+	while (img->next_entry < img->nr_tree &&
+	       (ckpt_le32(img->tree[img->next_entry].flags) & CKPT_TREE_ZOMBIE))
+		img->next_entry++;
+	if (img->next_entry >= img->nr_tree)
 		return ckpt_image_fail(img, rec->offset,
 				       "TASK: more tasks than TREE lists");
-	if (pid != ckpt_le32(img->tree[img->nr_tasks].pid))
+	if (pid != ckpt_le32(img->tree[img->next_entry].pid))
 		return ckpt_image_fail(img, rec->offset,
 				       "TASK: pid %u, TREE entry %u says %u",
-				       pid, img->nr_tasks,
-				       ckpt_le32(img->tree[img->nr_tasks].pid));
-	if (ckpt_le32(t->flags) & ~(__u32)(CKPT_TASK_STOPPED |
-					   CKPT_TASK_NO_NEW_PRIVS |
+				       pid, img->next_entry,
+				       ckpt_le32(img->tree[img->next_entry].pid));
+	if (ckpt_le32(t->flags) & ~(__u32)(CKPT_TASK_NO_NEW_PRIVS |
 					   CKPT_TASK_SELF))
 		return ckpt_image_fail(img, rec->offset,
 				       "TASK: unknown flags 0x%x",
@@ -944,57 +975,72 @@ static inline int ckpt_check_task(struct ckpt_image *img,
 	    ckpt_ref_use(img, rec, "mm_ref", CKPT_REC_MM,
 			 ckpt_le32(t->mm_ref)) ||
 	    ckpt_ref_use(img, rec, "sighand_ref", CKPT_REC_SIGHAND,
-			 ckpt_le32(t->sighand_ref)))
+			 ckpt_le32(t->sighand_ref)) ||
+	    ckpt_ref_use(img, rec, "signal_ref", CKPT_REC_SIGNAL,
+			 ckpt_le32(t->signal_ref)))
 		return -1;
 	img->in_task = 1;
 	img->nr_tasks++;
-	img->task_signal = 0;
+	img->next_entry++;
 	img->task_regs = 0;
 	img->task_xstate = 0;
 	img->task_sigpending = 0;
 	return 0;
 }
 
-/* SIGNAL, SIGPENDING, X86_REGS, X86_XSTATE and TASK_END: inside a task. */
+static inline int ckpt_check_signal(struct ckpt_image *img,
+				    const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_signal *s = CKPT_REC(rec, struct ckpt_rec_signal);
+
+	if (ckpt_le32(s->nr_rlim) != CKPT_RLIM_NLIMITS)
+		return ckpt_image_fail(img, rec->offset,
+				       "SIGNAL: nr_rlim %u != %u",
+				       ckpt_le32(s->nr_rlim), CKPT_RLIM_NLIMITS);
+	if (ckpt_le32(s->flags) & ~(__u32)(CKPT_SIGNAL_STOPPED |
+					   CKPT_SIGNAL_SUBREAPER))
+		return ckpt_image_fail(img, rec->offset,
+				       "SIGNAL: unknown flags 0x%x",
+				       ckpt_le32(s->flags));
+	if (ckpt_ref_add(img, rec, ckpt_le32(s->objref)))
+		return -1;
+	img->want_shared = 1;
+	return 0;
+}
+
+/* SIGPENDING, X86_REGS, X86_XSTATE and TASK_END: inside a task. */
 static inline int ckpt_check_task_part(struct ckpt_image *img,
 				       const struct ckpt_rec *rec)
 {
 	const char *name = ckpt_rec_type_name(rec->type);
 
-	if (!img->in_task)
-		return ckpt_image_fail(img, rec->offset,
-				       "%s: not inside a TASK", name);
-	switch (rec->type) {
-	case CKPT_REC_SIGNAL: {
-		const struct ckpt_rec_signal *s =
-			CKPT_REC(rec, struct ckpt_rec_signal);
-
-		if (ckpt_le32(s->nr_rlim) != CKPT_RLIM_NLIMITS)
-			return ckpt_image_fail(img, rec->offset,
-					       "SIGNAL: nr_rlim %u != %u",
-					       ckpt_le32(s->nr_rlim),
-					       CKPT_RLIM_NLIMITS);
-		if (img->task_signal++)
-			return ckpt_image_fail(img, rec->offset,
-					       "SIGNAL: duplicate");
-		break;
-	}
-	case CKPT_REC_SIGPENDING: {
+	if (rec->type == CKPT_REC_SIGPENDING) {
 		const struct ckpt_rec_sigpending *s =
 			CKPT_REC(rec, struct ckpt_rec_sigpending);
 		__u32 n = ckpt_le32(s->nr_info);
+		__u32 want = img->want_shared ? 1 : 0;
 
 		if (ckpt_check_len(img, rec, sizeof(*s) + (__u64)n * 128,
 				   "the siginfos"))
 			return -1;
-		if (ckpt_le32(s->shared) > 1 ||
-		    ckpt_le32(s->shared) != (__u32)img->task_sigpending)
+		if (ckpt_le32(s->shared) != want)
 			return ckpt_image_fail(img, rec->offset,
-					       "SIGPENDING: shared=%u unexpected (want the task queue, then the shared one)",
-					       ckpt_le32(s->shared));
-		img->task_sigpending++;
-		break;
+					       "SIGPENDING: shared=%u, want %u here",
+					       ckpt_le32(s->shared), want);
+		if (want) {
+			img->want_shared = 0;
+			return 0;
+		}
 	}
+	if (!img->in_task)
+		return ckpt_image_fail(img, rec->offset,
+				       "%s: not inside a TASK", name);
+	switch (rec->type) {
+	case CKPT_REC_SIGPENDING:
+		if (img->task_sigpending++)
+			return ckpt_image_fail(img, rec->offset,
+					       "SIGPENDING: duplicate");
+		break;
 	case CKPT_REC_X86_REGS:
 		if (img->task_regs++)
 			return ckpt_image_fail(img, rec->offset,
@@ -1013,14 +1059,13 @@ static inline int ckpt_check_task_part(struct ckpt_image *img,
 		break;
 	}
 	case CKPT_REC_TASK_END:
-		if (!img->task_signal || !img->task_regs ||
-		    !img->task_xstate || img->task_sigpending != 2)
+		if (!img->task_regs || !img->task_xstate ||
+		    !img->task_sigpending)
 			return ckpt_image_fail(img, rec->offset,
 					       "TASK_END: task lacks %s",
-					       !img->task_signal ? "SIGNAL" :
 					       !img->task_regs ? "X86_REGS" :
 					       !img->task_xstate ? "X86_XSTATE" :
-					       "its two SIGPENDING records");
+					       "its SIGPENDING record");
 		img->in_task = 0;
 		break;
 	}
@@ -1040,6 +1085,10 @@ static inline int ckpt_check_rec(struct ckpt_image *img,
 				       ckpt_rec_min_len(t));
 	if (t & CKPT_TYPE_OPTIONAL)
 		return 0;
+	if (img->want_shared && t != CKPT_REC_SIGPENDING && t != CKPT_REC_ERROR)
+		return ckpt_image_fail(img, rec->offset,
+				       "%s: SIGNAL is not followed by its SIGPENDING",
+				       ckpt_rec_type_name(t));
 	/* The VMA/PAGES run after an MM ends at the next other record. */
 	if (img->in_mm && t != CKPT_REC_VMA && t != CKPT_REC_PAGES &&
 	    t != CKPT_REC_SKIPPED && t != CKPT_REC_ERROR) {
@@ -1061,6 +1110,7 @@ static inline int ckpt_check_rec(struct ckpt_image *img,
 	case CKPT_REC_VMA:
 	case CKPT_REC_PAGES:
 	case CKPT_REC_SIGHAND:
+	case CKPT_REC_SIGNAL:
 		if (img->in_task)
 			return ckpt_image_fail(img, rec->offset,
 					       "%s: inside a TASK",
@@ -1097,6 +1147,7 @@ static inline int ckpt_check_rec(struct ckpt_image *img,
 	case CKPT_REC_TASK:
 		return ckpt_check_task(img, rec);
 	case CKPT_REC_SIGNAL:
+		return ckpt_check_signal(img, rec);
 	case CKPT_REC_SIGPENDING:
 	case CKPT_REC_X86_REGS:
 	case CKPT_REC_X86_XSTATE:

@@ -363,9 +363,31 @@ static const struct name vma_flag_names[] = {
 };
 
 static const struct name task_flag_names[] = {
-	{ CKPT_TASK_STOPPED, "STOPPED" },
 	{ CKPT_TASK_NO_NEW_PRIVS, "NO_NEW_PRIVS" },
 	{ CKPT_TASK_SELF, "SELF" },
+	{ 0, NULL }
+};
+
+static const struct name tree_flag_names[] = {
+	{ CKPT_TREE_PIDNS, "PIDNS" },
+	{ 0, NULL }
+};
+
+static const struct name entry_flag_names[] = {
+	{ CKPT_TREE_ZOMBIE, "ZOMBIE" },
+	{ 0, NULL }
+};
+
+static const struct name signal_flag_names[] = {
+	{ CKPT_SIGNAL_STOPPED, "STOPPED" },
+	{ CKPT_SIGNAL_SUBREAPER, "SUBREAPER" },
+	{ 0, NULL }
+};
+
+static const struct name mm_flag_names[] = {
+	{ CKPT_MM_MDWE, "MDWE" },
+	{ CKPT_MM_MDWE_NO_INHERIT, "MDWE_NO_INHERIT" },
+	{ CKPT_MM_THP_DISABLE, "THP_DISABLE" },
 	{ 0, NULL }
 };
 
@@ -450,6 +472,7 @@ static void dump_tree(const struct ckpt_rec_tree *t)
 	__u32 i, n = ckpt_le32(t->nr_tasks);
 
 	v_u("nr_tasks", n);
+	v_flags("flags", ckpt_le32(t->flags), tree_flag_names);
 	open_c("tasks", '[');
 	for (i = 0; i < n; i++) {
 		const struct ckpt_tree_entry *e = &t->tasks[i];
@@ -460,6 +483,10 @@ static void dump_tree(const struct ckpt_rec_tree *t)
 		v_u("ppid", ckpt_le32(e->ppid));
 		v_u("pgid", ckpt_le32(e->pgid));
 		v_u("sid", ckpt_le32(e->sid));
+		v_flags("flags", ckpt_le32(e->flags), entry_flag_names);
+		v_sig("exit_signal", ckpt_le32(e->exit_signal));
+		if (ckpt_le32(e->flags) & CKPT_TREE_ZOMBIE)
+			v_x("exit_code", ckpt_le32(e->exit_code));
 		close_c();
 	}
 	close_c();
@@ -581,6 +608,9 @@ static void dump_mm(const struct ckpt_rec_mm *m)
 	v_range("env", ckpt_le64(m->env_start), ckpt_le64(m->env_end));
 	v_x("mmap_base", ckpt_le64(m->mmap_base));
 	v_flags("def_flags", ckpt_le64(m->def_flags), vma_flag_names);
+	v_u("dumpable", ckpt_le64(m->flags) & CKPT_MM_DUMPABLE);
+	v_flags("flags", ckpt_le64(m->flags) & ~(__u64)CKPT_MM_DUMPABLE,
+		mm_flag_names);
 	v_u("nr_auxv", n);
 	if (verbose) {
 		open_c("auxv", '[');
@@ -682,6 +712,8 @@ static void dump_signal(const struct ckpt_rec_signal *s)
 	char cur[24], max[24], b[64];
 	__u32 i;
 
+	v_u("objref", ckpt_le32(s->objref));
+	v_flags("flags", ckpt_le32(s->flags), signal_flag_names);
 	v_u("nr_rlim", ckpt_le32(s->nr_rlim));
 	open_c("rlim", '{');
 	for (i = 0; i < CKPT_RLIM_NLIMITS; i++) {
@@ -733,7 +765,7 @@ static void dump_task(const struct ckpt_rec_task *t)
 	v_u("files_ref", ckpt_le32(t->files_ref));
 	v_u("mm_ref", ckpt_le32(t->mm_ref));
 	v_u("sighand_ref", ckpt_le32(t->sighand_ref));
-	v_sig("exit_signal", ckpt_le32(t->exit_signal));
+	v_u("signal_ref", ckpt_le32(t->signal_ref));
 	v_u("pdeath_signal", ckpt_le32(t->pdeath_signal));
 	v_x("personality", ckpt_le32(t->personality));
 	v_x("rseq", ckpt_le64(t->rseq));

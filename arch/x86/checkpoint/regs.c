@@ -4,7 +4,6 @@
  * what an x86 task may have that is not supported.
  */
 
-#include <linux/checkpoint.h>
 #include <linux/elf.h>
 #include <linux/errno.h>
 #include <linux/ptrace.h>
@@ -16,6 +15,7 @@
 
 #include <asm/desc.h>
 #include <asm/fsgsbase.h>
+#include <asm/mmu_context.h>
 #include <asm/prctl.h>
 #include <asm/ptrace.h>
 #include <asm/segment.h>
@@ -25,27 +25,53 @@
 #include <asm/proto.h>
 #include <asm/fpu/types.h>
 
-int ckpt_arch_check_task(struct ckpt_ctx *ctx, struct task_struct *t)
+#include "internal.h"	/* kernel/checkpoint/ */
+
+/* the x86 state of a task that checkpoint cannot save, or NULL */
+static const char *ckpt_arch_refused(struct task_struct *t)
 {
-	const char *why = NULL;
+	struct mm_struct *mm = READ_ONCE(t->mm);
 	int i;
 
 	if (test_tsk_thread_flag(t, TIF_ADDR32) ||
 	    task_pt_regs(t)->cs != __USER_CS)
-		why = "32-bit tasks are not supported";
+		return "32-bit tasks are not supported";
+	/* a 64-bit process's mm has the vsyscall page; an x32 one's not */
+	if (IS_ENABLED(CONFIG_X86_X32_ABI) && mm &&
+	    !test_bit(MM_CONTEXT_HAS_VSYSCALL, &mm->context.flags))
+		return "x32 tasks are not supported";
 #ifdef CONFIG_MODIFY_LDT_SYSCALL
-	else if (t->mm && READ_ONCE(t->mm->context.ldt))
-		why = "an LDT is not supported";
+	if (mm && READ_ONCE(mm->context.ldt))
+		return "an LDT is not supported";
 #endif
-	else if (t->thread.io_bitmap || t->thread.iopl_emul)
-		why = "I/O port permissions are not supported";
+	if (mm && mm_lam_cr3_mask(mm))
+		return "linear address masking (LAM) is not supported";
+	if (t->thread.io_bitmap || t->thread.iopl_emul)
+		return "I/O port permissions are not supported";
 #ifdef CONFIG_X86_USER_SHADOW_STACK
-	else if (t->thread.features & ARCH_SHSTK_SHSTK)
-		why = "shadow stacks are not supported";
+	if (t->thread.features & ARCH_SHSTK_SHSTK)
+		return "shadow stacks are not supported";
 #endif
-	for (i = 0; !why && i < GDT_ENTRY_TLS_ENTRIES; i++)
+	if (test_tsk_thread_flag(t, TIF_NOTSC))
+		return "PR_SET_TSC is not supported";
+	if (test_tsk_thread_flag(t, TIF_NOCPUID))
+		return "ARCH_SET_CPUID is not supported";
+	for (i = 0; i < GDT_ENTRY_TLS_ENTRIES; i++)
 		if (!desc_empty(&t->thread.tls_array[i]))
-			why = "set_thread_area() TLS is not supported";
+			return "set_thread_area() TLS is not supported";
+	return NULL;
+}
+
+/**
+ * ckpt_arch_check_task - refuse x86 state that is not saved
+ * @ctx: context
+ * @t: the task, held still (or the caller of restart, whose state its
+ *     clones would inherit)
+ */
+int ckpt_arch_check_task(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	const char *why = ckpt_arch_refused(t);
+
 	if (why)
 		return ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_ARCH, -1, 0, "%s",
 				why);
@@ -59,14 +85,14 @@ int ckpt_arch_check_task(struct ckpt_ctx *ctx, struct task_struct *t)
  * the kernel's restart block is not saved.  A task that checkpoints itself
  * sees 0 returned in the copy.
  */
-static void ckpt_fill_regs(struct ckpt_ctx *ctx, struct task_struct *t,
+static void ckpt_fill_regs(struct task_struct *t, bool self,
 			   struct ckpt_rec_x86_regs *r)
 {
 	struct pt_regs *regs = task_pt_regs(t);
 	unsigned long ax = regs->ax, ip = regs->ip;
 	unsigned short ds, es, fs, gs;
 
-	if (ctx->self) {
+	if (self) {
 		ax = 0;
 		savesegment(ds, ds);
 		savesegment(es, es);
@@ -167,12 +193,19 @@ static int ckpt_dump_xstate(struct ckpt_ctx *ctx, struct task_struct *t)
 	return ret;
 }
 
-int ckpt_arch_dump_task(struct ckpt_ctx *ctx, struct task_struct *t)
+/**
+ * ckpt_arch_dump_task - write a task's registers and FPU state
+ * @ctx: checkpoint context
+ * @t: the task, off its CPU (or the caller)
+ * @self: @t is the caller, in checkpoint(2)
+ */
+int ckpt_arch_dump_task(struct ckpt_ctx *ctx, struct task_struct *t,
+			bool self)
 {
 	struct ckpt_rec_x86_regs r = {};
 	int ret;
 
-	ckpt_fill_regs(ctx, t, &r);
+	ckpt_fill_regs(t, self, &r);
 	ret = ckpt_write_record(ctx, CKPT_REC_X86_REGS, &r, sizeof(r), NULL, 0);
 	if (!ret)
 		ret = ckpt_dump_xstate(ctx, t);
@@ -196,59 +229,81 @@ static bool ckpt_user_data_sel(u64 sel)
 	return !sel || sel == __USER_DS;
 }
 
-int ckpt_arch_restore_regs(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
+/* one rule per errno: the registers a user task can have */
+static int ckpt_regs_valid(const struct ckpt_rec_x86_regs *r)
 {
-	struct ckpt_rec_x86_regs *r;
-	int ret = -EINVAL;
-
-	r = ckpt_read_payload(ctx, h, sizeof(*r), sizeof(*r));
-	if (IS_ERR(r))
-		return PTR_ERR(r);
-	if (le64_to_cpu(r->cs) == __USER_CS &&
-	    le64_to_cpu(r->ss) == __USER_DS &&
-	    !(le64_to_cpu(r->eflags) & ~(u64)CKPT_EFLAGS_USER) &&
-	    le64_to_cpu(r->orig_rax) == (u64)-1 &&
-	    ckpt_user_addr(le64_to_cpu(r->rip)) &&
-	    ckpt_user_addr(le64_to_cpu(r->rsp)) &&
-	    ckpt_user_addr(le64_to_cpu(r->fs_base)) &&
-	    ckpt_user_addr(le64_to_cpu(r->gs_base)) &&
-	    ckpt_user_data_sel(le64_to_cpu(r->ds)) &&
-	    ckpt_user_data_sel(le64_to_cpu(r->es)) &&
-	    !le64_to_cpu(r->fs) && !le64_to_cpu(r->gs)) {
-		ctx->rst->regs = *r;
-		ret = 0;
-	}
-	kvfree(r);
-	return ret;
-}
-
-int ckpt_arch_restore_xstate(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h)
-{
-	struct ckpt_rec_x86_xstate *r;
-	u32 size;
-
-	r = ckpt_read_payload(ctx, h, sizeof(*r) + sizeof(struct fxregs_state),
-			      sizeof(*r) + SZ_64K);
-	if (IS_ERR(r))
-		return PTR_ERR(r);
-	size = le32_to_cpu(r->size);
-	if (h->len != sizeof(*r) + size) {
-		kvfree(r);
+	if (le64_to_cpu(r->cs) != __USER_CS || le64_to_cpu(r->ss) != __USER_DS)
 		return -EINVAL;
-	}
-	/* keep the record: the buffer is checked when it is loaded */
-	ctx->rst->xstate = r;
-	ctx->rst->xstate_size = size;
+	if (le64_to_cpu(r->eflags) & ~(u64)CKPT_EFLAGS_USER)
+		return -EINVAL;
+	if (le64_to_cpu(r->orig_rax) != (u64)-1)
+		return -EINVAL;
+	if (!ckpt_user_addr(le64_to_cpu(r->rip)) ||
+	    !ckpt_user_addr(le64_to_cpu(r->rsp)) ||
+	    !ckpt_user_addr(le64_to_cpu(r->fs_base)) ||
+	    !ckpt_user_addr(le64_to_cpu(r->gs_base)))
+		return -EINVAL;
+	if (!ckpt_user_data_sel(le64_to_cpu(r->ds)) ||
+	    !ckpt_user_data_sel(le64_to_cpu(r->es)) || r->fs || r->gs)
+		return -EINVAL;
 	return 0;
 }
 
-/*
- * In the restored task, on its way to user mode after ret_from_fork (which
- * clears rax): the registers it returns with.  They were checked when read.
- */
-void ckpt_arch_set_regs(struct ckpt_rst *rst)
+/* CKPT_REC_X86_REGS: checked now, set on the way to user mode */
+static int ckpt_restore_regs(struct ckpt_ctx *ctx, struct ckpt_task *t,
+			     const struct ckpt_rhdr *h, void *rec)
 {
-	const struct ckpt_rec_x86_regs *r = &rst->regs;
+	int ret = ckpt_regs_valid(rec);
+
+	if (!ret)
+		t->arch.regs = *(struct ckpt_rec_x86_regs *)rec;
+	return ret;
+}
+
+/* CKPT_REC_X86_XSTATE: kept, checked when it is loaded */
+static int ckpt_restore_xstate(struct ckpt_ctx *ctx, struct ckpt_task *t,
+			       const struct ckpt_rhdr *h, void *rec)
+{
+	struct ckpt_rec_x86_xstate *r = rec;
+	u32 size = le32_to_cpu(r->size);
+
+	if (h->len != sizeof(*r) + size || r->__pad)
+		return -EINVAL;
+	t->arch.xstate = kvmemdup(r, h->len, GFP_KERNEL_ACCOUNT);
+	if (!t->arch.xstate)
+		return -ENOMEM;
+	t->arch.xstate_size = size;
+	return 0;
+}
+
+/**
+ * ckpt_arch_task_free - drop the x86 state restart kept
+ * @arch: the state
+ */
+void ckpt_arch_task_free(struct ckpt_arch_task *arch)
+{
+	kvfree(arch->xstate);
+	arch->xstate = NULL;
+}
+
+/**
+ * ckpt_arch_init_mm - what a new 64-bit address space has, as execve() sets it
+ * @mm: the mm, not in use yet
+ */
+void ckpt_arch_init_mm(struct mm_struct *mm)
+{
+	__set_bit(MM_CONTEXT_HAS_VSYSCALL, &mm->context.flags);
+}
+
+/**
+ * ckpt_arch_set_regs - set the registers of the restored task, current
+ * @arch: its state, checked when it was read
+ *
+ * Called on the way to user mode, after ret_from_fork cleared rax.
+ */
+void ckpt_arch_set_regs(struct ckpt_arch_task *arch)
+{
+	const struct ckpt_rec_x86_regs *r = &arch->regs;
 	struct pt_regs *regs = current_pt_regs();
 
 	regs->r15 = le64_to_cpu(r->r15);
@@ -276,14 +331,17 @@ void ckpt_arch_set_regs(struct ckpt_rst *rst)
 	do_arch_prctl_64(current, ARCH_SET_GS, le64_to_cpu(r->gs_base));
 }
 
-/*
- * Load the saved FPU state into @t, which sleeps in the kernel on its way
- * to user mode: through the regset, as PTRACE_SETREGSET would, with the
- * checks sigreturn applies to an XSAVE buffer from user space.
+/**
+ * ckpt_arch_set_xstate - load the saved FPU state into a restored task
+ * @arch: its state
+ * @t: the task, off its CPU on its way to user mode
+ *
+ * Through the regset, as PTRACE_SETREGSET would, with the checks sigreturn
+ * applies to an XSAVE buffer from user space.
  */
-int ckpt_arch_set_xstate(struct ckpt_rst *rst, struct task_struct *t)
+int ckpt_arch_set_xstate(struct ckpt_arch_task *arch, struct task_struct *t)
 {
-	struct ckpt_rec_x86_xstate *r = rst->xstate;
+	struct ckpt_rec_x86_xstate *r = arch->xstate;
 	const struct user_regset *rs;
 	unsigned int size;
 	void *buf;
@@ -298,13 +356,21 @@ int ckpt_arch_set_xstate(struct ckpt_rst *rst, struct task_struct *t)
 	buf = kvzalloc(size, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
-	memcpy(buf, r->xsave, min(size, rst->xstate_size));
+	memcpy(buf, r->xsave, min(size, arch->xstate_size));
 	ret = rs->set(t, rs, 0, size, buf, NULL);
 	kvfree(buf);
 	return ret;
 }
 
-/* map the vDSO where it was; it must be the same size as this kernel's */
+/**
+ * ckpt_arch_map_vdso - map the vDSO where it was
+ * @vvar: start of [vvar]
+ * @vvar_end: its end
+ * @vdso: start of [vdso]
+ * @vdso_end: its end
+ *
+ * It must have the size and layout of this kernel's.
+ */
 int ckpt_arch_map_vdso(unsigned long vvar, unsigned long vvar_end,
 		       unsigned long vdso, unsigned long vdso_end)
 {
@@ -319,3 +385,34 @@ int ckpt_arch_map_vdso(unsigned long vvar, unsigned long vvar_end,
 		ret = -EINVAL;
 	return ret;
 }
+
+static const struct ckpt_rec_ops ckpt_x86_records[] = {
+	{
+		.type = CKPT_REC_X86_REGS,
+		.name = "X86_REGS",
+		.place = CKPT_PLACE_TASK,
+		.min_len = sizeof(struct ckpt_rec_x86_regs),
+		.max_len = sizeof(struct ckpt_rec_x86_regs),
+		.once = true,
+		.required = true,
+		.restore = ckpt_restore_regs,
+	},
+	{
+		.type = CKPT_REC_X86_XSTATE,
+		.name = "X86_XSTATE",
+		.place = CKPT_PLACE_TASK,
+		.min_len = sizeof(struct ckpt_rec_x86_xstate) +
+			   sizeof(struct fxregs_state),
+		.max_len = sizeof(struct ckpt_rec_x86_xstate) + SZ_64K,
+		.once = true,
+		.required = true,
+		.restore = ckpt_restore_xstate,
+	},
+};
+
+static int __init ckpt_x86_init(void)
+{
+	return ckpt_register_records(ckpt_x86_records,
+				     ARRAY_SIZE(ckpt_x86_records));
+}
+core_initcall(ckpt_x86_init);

@@ -10,10 +10,15 @@
  * format does not depend on in-kernel structures.
  *
  * The first record is CKPT_REC_HEADER, the last one CKPT_REC_TAIL (or
- * CKPT_REC_ERROR when checkpoint failed).  Shared objects (credentials, an
- * mm, an fd table, an open file, a pipe) are written once, before their
- * first user, and carry an object id ("objref", > 0) that later records
- * refer to.
+ * CKPT_REC_ERROR when checkpoint failed).  CKPT_REC_TREE follows the
+ * header and lists the tasks; each task that is not a zombie then has a
+ * section of its own, in the order of the tree: the shared objects it is
+ * the first to use (credentials, an fs_struct, open files and pipes, an fd
+ * table, an mm with its mappings and pages, signal actions, the signal
+ * state of its process), then CKPT_REC_TASK, its own records and
+ * CKPT_REC_TASK_END.  A shared object is written once, before its first
+ * user, and carries an object id ("objref", > 0) that later records refer
+ * to.  Reserved fields and padding are zero.
  *
  * A record type with CKPT_TYPE_OPTIONAL set may be skipped by a reader that
  * does not know it; an unknown type without that bit makes the image
@@ -29,14 +34,16 @@
 #include <linux/types.h>
 
 /* checkpoint(2) flags */
-#define CHECKPOINT_KILL		0x1UL	/* SIGKILL the target after success */
-#define CHECKPOINT_FLAGS_ALL	(CHECKPOINT_KILL)
+#define CHECKPOINT_KILL		0x1UL	/* SIGKILL the tasks after success */
+#define CHECKPOINT_PIDFD	0x2UL	/* pid is a pidfd */
+#define CHECKPOINT_FLAGS_ALL	(CHECKPOINT_KILL | CHECKPOINT_PIDFD)
 
 /* restart(2) flags */
-#define RESTART_FLAGS_ALL	0x0UL
+#define RESTART_PIDS		0x1UL	/* every task gets its saved pid */
+#define RESTART_FLAGS_ALL	(RESTART_PIDS)
 
 #define CKPT_MAGIC		"LINUXCR"	/* 8 bytes with the NUL */
-#define CKPT_VERSION_MAJOR	1
+#define CKPT_VERSION_MAJOR	2
 #define CKPT_VERSION_MINOR	0
 
 #define CKPT_ARCH_X86_64	1
@@ -137,22 +144,33 @@ struct ckpt_rec_error {
 };
 
 /*
- * CKPT_REC_TREE: the tasks of the image in the order their CKPT_REC_TASK
- * records follow.  Pids are as seen in the caller's pid namespace.
+ * CKPT_REC_TREE: every task of the image, threads included, in the order
+ * their sections follow: a parent before its children, a process's leader
+ * before its other threads.  Pids are as seen in the image's pid namespace:
+ * the container's with CKPT_TREE_PIDNS, else the caller's.
  */
+#define CKPT_TREE_PIDNS		0x1	/* tasks[0] is the init of a pid
+					 * namespace saved whole (a container)
+					 */
+
+/* ckpt_tree_entry.flags */
+#define CKPT_TREE_ZOMBIE	0x1	/* exited, not reaped: no section */
+
 struct ckpt_tree_entry {
 	__le32 pid;
-	__le32 tgid;
-	__le32 ppid;		/* 0: parent outside the image */
-	__le32 pgid;
-	__le32 sid;
-	__le32 __pad;
+	__le32 tgid;		/* pid of the thread group leader */
+	__le32 ppid;		/* the parent task; 0: outside the image */
+	__le32 pgid;		/* 0: outside the image's pid namespace */
+	__le32 sid;		/* 0: outside the image's pid namespace */
+	__le32 flags;		/* CKPT_TREE_ZOMBIE */
+	__le32 exit_signal;	/* sent to the parent at exit; 0 for threads */
+	__le32 exit_code;	/* CKPT_TREE_ZOMBIE: the status wait(2) gives */
 };
 
 struct ckpt_rec_tree {
 	struct ckpt_hdr h;
 	__le32 nr_tasks;
-	__le32 __pad;
+	__le32 flags;		/* CKPT_TREE_PIDNS */
 	struct ckpt_tree_entry tasks[];
 };
 
@@ -258,6 +276,12 @@ struct ckpt_rec_files {
  */
 #define CKPT_AUXV_WORDS		(2 * 64)
 
+/* ckpt_rec_mm.flags */
+#define CKPT_MM_DUMPABLE	0x3	/* mask: the SUID_DUMP_* value */
+#define CKPT_MM_MDWE		0x4	/* PR_SET_MDWE: refuse exec gain */
+#define CKPT_MM_MDWE_NO_INHERIT	0x8	/* PR_MDWE_NO_INHERIT */
+#define CKPT_MM_THP_DISABLE	0x10	/* PR_SET_THP_DISABLE */
+
 struct ckpt_rec_mm {
 	struct ckpt_hdr h;
 	__le32 objref;
@@ -270,6 +294,7 @@ struct ckpt_rec_mm {
 	__le64 env_start, env_end;
 	__le64 mmap_base;
 	__le64 def_flags;	/* CKPT_VMA_* applied to new mappings */
+	__le64 flags;		/* CKPT_MM_* */
 	__le32 nr_auxv;		/* words used in auxv[] */
 	__le32 exe_len;		/* bytes of exe path, NUL included */
 	__le64 auxv[CKPT_AUXV_WORDS];
@@ -355,9 +380,14 @@ struct ckpt_rec_sighand {
 };
 
 /*
- * CKPT_REC_SIGNAL: the thread-group state (signal_struct).
+ * CKPT_REC_SIGNAL (objref): the state of a process that its threads share
+ * (signal_struct), followed by its CKPT_REC_SIGPENDING with shared = 1.
  */
 #define CKPT_RLIM_NLIMITS	16
+
+/* ckpt_rec_signal.flags */
+#define CKPT_SIGNAL_STOPPED	0x1	/* in group stop (SIGSTOP) */
+#define CKPT_SIGNAL_SUBREAPER	0x2	/* PR_SET_CHILD_SUBREAPER */
 
 struct ckpt_rlimit {
 	__le64 cur;		/* ~0: RLIM_INFINITY */
@@ -366,15 +396,19 @@ struct ckpt_rlimit {
 
 struct ckpt_rec_signal {
 	struct ckpt_hdr h;
+	__le32 objref;
+	__le32 flags;		/* CKPT_SIGNAL_* */
 	__le32 nr_rlim;		/* CKPT_RLIM_NLIMITS */
 	__le32 __pad;
 	struct ckpt_rlimit rlim[CKPT_RLIM_NLIMITS];
 };
 
 /*
- * CKPT_REC_SIGPENDING: a queue of pending signals; shared != 0 for the
- * thread group's queue, else the task's own.  Each siginfo is 128 bytes in
- * the x86_64 user ABI layout (as rt_sigqueueinfo(2) takes it).
+ * CKPT_REC_SIGPENDING: a queue of pending signals: shared = 1 for the
+ * process's queue (after its CKPT_REC_SIGNAL), 0 for the task's own (after
+ * its CKPT_REC_TASK).  A signal of the set may have no siginfo (it was
+ * sent when the queue was full).  Each siginfo is 128 bytes in the x86_64
+ * user ABI layout (as rt_sigqueueinfo(2) takes it).
  */
 struct ckpt_rec_sigpending {
 	struct ckpt_hdr h;
@@ -385,18 +419,17 @@ struct ckpt_rec_sigpending {
 };
 
 /*
- * CKPT_REC_TASK: one task.  Its objects (creds, fs, files, mm, sighand)
- * were written before it; after it come its CKPT_REC_SIGNAL,
- * CKPT_REC_SIGPENDING (task, then shared), the arch records
- * (CKPT_REC_X86_REGS, CKPT_REC_X86_XSTATE) and CKPT_REC_TASK_END.
+ * CKPT_REC_TASK: one task.  Its objects (creds, fs, files, mm, sighand,
+ * signal) were written before it; after it come its own
+ * CKPT_REC_SIGPENDING (shared = 0), the arch records (CKPT_REC_X86_REGS,
+ * CKPT_REC_X86_XSTATE) and CKPT_REC_TASK_END.
  */
-#define CKPT_TASK_STOPPED	0x1	/* was in group stop (SIGSTOP) */
 #define CKPT_TASK_NO_NEW_PRIVS	0x2
-#define CKPT_TASK_SELF		0x4	/* checkpointed itself */
+#define CKPT_TASK_SELF		0x4	/* the thread that called checkpoint */
 
 struct ckpt_rec_task {
 	struct ckpt_hdr h;
-	__le32 pid;		/* as seen by the caller */
+	__le32 pid;		/* as in its tree entry */
 	__le32 tgid;
 	__le32 creds_ref;
 	__le32 fs_ref;
@@ -404,7 +437,7 @@ struct ckpt_rec_task {
 	__le32 mm_ref;
 	__le32 sighand_ref;
 	__le32 flags;		/* CKPT_TASK_* */
-	__le32 exit_signal;
+	__le32 signal_ref;
 	__le32 pdeath_signal;
 	__le32 personality;
 	__le32 rseq_len;

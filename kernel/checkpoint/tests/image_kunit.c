@@ -7,11 +7,12 @@
  */
 
 #include <kunit/test.h>
-#include <linux/checkpoint.h>
 #include <linux/fs.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+
+#include "../internal.h"
 
 struct ckpt_test_rec {
 	struct ckpt_hdr h;
@@ -21,27 +22,32 @@ struct ckpt_test_rec {
 static void ckpt_test_free(void *data)
 {
 	struct ckpt_ctx *ctx = data;
+	struct file *file = ctx->file;
 
-	ckpt_obj_free(ctx);
-	fput(ctx->file);
+	ckpt_ctx_free(ctx);
+	fput(file);
 }
 
 /* a context whose image is an unlinked tmpfs file */
-static struct ckpt_ctx *ckpt_test_ctx(struct kunit *test)
+static struct ckpt_ctx *ckpt_test_ctx_of(struct kunit *test, bool restart)
 {
 	struct ckpt_ctx *ctx;
 	struct file *file;
 
-	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, ctx);
-	hash_init(ctx->objs);
 	file = shmem_file_setup("ckpt-kunit", 0, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
-	ctx->file = file;
-	ctx->ppos = &ctx->pos;
+	ctx = ckpt_ctx_alloc(file, 0, restart);
+	if (IS_ERR(ctx))
+		fput(file);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(ctx));
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, ckpt_test_free,
 							ctx), 0);
 	return ctx;
+}
+
+static struct ckpt_ctx *ckpt_test_ctx(struct kunit *test)
+{
+	return ckpt_test_ctx_of(test, false);
 }
 
 /* go back to the start of the image to read it */
@@ -76,7 +82,8 @@ static void ckpt_test_roundtrip(struct kunit *test)
 	size_t len;
 
 	ctx->id = 42;
-	KUNIT_ASSERT_EQ(test, ckpt_write_header(ctx, 1), 0);
+	ctx->nr_tasks = 1;
+	KUNIT_ASSERT_EQ(test, ckpt_write_header(ctx, 0), 0);
 	KUNIT_ASSERT_EQ(test, ckpt_write_record(ctx, CKPT_REC_TASK_END, &rec,
 						sizeof(rec), "abcde", 5), 0);
 	KUNIT_EXPECT_EQ(test, ctx->bytes % CKPT_ALIGN, 0);
@@ -193,6 +200,43 @@ static void ckpt_test_truncated(struct kunit *test)
 	ckpt_test_expect_read_error(test, ctx, CKPT_REC_TASK_END, 8, 64);
 }
 
+/* padding and reserved bytes must be zero: no covert channel */
+static void ckpt_test_nonzero_padding(struct kunit *test)
+{
+	struct ckpt_ctx *ctx = ckpt_test_ctx(test);
+	struct ckpt_hdr h = {
+		.type = cpu_to_le32(CKPT_REC_TASK_END),
+		.len = cpu_to_le32(13),
+	};
+	u8 bytes[8] = { 1, 2, 3, 4, 5, 0, 0, 7 };
+	void *back;
+	size_t len;
+
+	KUNIT_ASSERT_EQ(test, ckpt_write(ctx, &h, sizeof(h)), 0);
+	KUNIT_ASSERT_EQ(test, ckpt_write(ctx, bytes, sizeof(bytes)), 0);
+	ckpt_test_expect_read_error(test, ctx, CKPT_REC_TASK_END, 8, 64);
+
+	/* an optional record that is skipped is checked too */
+	ctx = ckpt_test_ctx(test);
+	h.type = cpu_to_le32(CKPT_TYPE_OPTIONAL | 0x77);
+	KUNIT_ASSERT_EQ(test, ckpt_write(ctx, &h, sizeof(h)), 0);
+	KUNIT_ASSERT_EQ(test, ckpt_write(ctx, bytes, sizeof(bytes)), 0);
+	ckpt_test_write_raw(test, ctx, CKPT_REC_TASK_END, 8, 0);
+	ckpt_test_expect_read_error(test, ctx, CKPT_REC_TASK_END, 8, 64);
+
+	/* the same with zero padding reads */
+	ctx = ckpt_test_ctx(test);
+	bytes[7] = 0;
+	KUNIT_ASSERT_EQ(test, ckpt_write(ctx, &h, sizeof(h)), 0);
+	KUNIT_ASSERT_EQ(test, ckpt_write(ctx, bytes, sizeof(bytes)), 0);
+	ckpt_test_write_raw(test, ctx, CKPT_REC_TASK_END, 8, 0);
+	ckpt_test_rewind(ctx);
+	back = ckpt_read_record(ctx, CKPT_REC_TASK_END, 8, 8, &len);
+	KUNIT_EXPECT_FALSE(test, IS_ERR(back));
+	if (!IS_ERR(back))
+		kvfree(back);
+}
+
 static void ckpt_test_bad_header(struct kunit *test)
 {
 	struct ckpt_ctx *ctx = ckpt_test_ctx(test);
@@ -225,54 +269,137 @@ static void ckpt_test_bad_header(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ckpt_read_header(ctx, &hdr), 0);
 }
 
+static int ckpt_test_dropped;
+
+static void ckpt_test_drop(void *ptr)
+{
+	ckpt_test_dropped++;
+}
+
+/* the test objects are ints that say how many users the "kernel" counts */
+static long ckpt_test_count(void *ptr)
+{
+	return *(int *)ptr;
+}
+
+static const struct ckpt_obj_ops ckpt_test_ops = {
+	.type = CKPT_REC_FS,
+	.err_kind = CKPT_OBJ_FS,
+	.shared_msg = "test object shared",
+	.drop = ckpt_test_drop,
+	.users = ckpt_test_count,
+};
+
+/* objects collected on checkpoint: one id each, users counted */
 static void ckpt_test_objhash(struct kunit *test)
 {
 	struct ckpt_ctx *ctx = ckpt_test_ctx(test);
-	int a, b;
-	u32 ra, rb;
+	struct ckpt_obj *oa, *ob, *oa2;
+	int a = 2, b = 1;
 
-	KUNIT_EXPECT_EQ(test, ckpt_obj_lookup(ctx, &a), 0);
-	KUNIT_ASSERT_EQ(test, ckpt_obj_insert(ctx, &a, &ra), 0);
-	KUNIT_ASSERT_EQ(test, ckpt_obj_insert(ctx, &b, &rb), 0);
-	KUNIT_EXPECT_GT(test, ra, 0);
-	KUNIT_EXPECT_NE(test, ra, rb);
-	KUNIT_EXPECT_EQ(test, ckpt_obj_lookup(ctx, &a), ra);
-	KUNIT_EXPECT_EQ(test, ckpt_obj_lookup(ctx, &b), rb);
+	ckpt_test_dropped = 0;
+	KUNIT_EXPECT_NULL(test, ckpt_obj_find(ctx, &a));
+	oa = ckpt_obj_collect(ctx, &ckpt_test_ops, &a);
+	ob = ckpt_obj_collect(ctx, &ckpt_test_ops, &b);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(oa));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(ob));
+	KUNIT_EXPECT_GT(test, oa->ref, 0);
+	KUNIT_EXPECT_NE(test, oa->ref, ob->ref);
+	KUNIT_EXPECT_PTR_EQ(test, ckpt_obj_find(ctx, &a), oa);
+	/* met again: the same object, one more user, the new reference dropped */
+	oa2 = ckpt_obj_collect(ctx, &ckpt_test_ops, &a);
+	KUNIT_EXPECT_PTR_EQ(test, oa2, oa);
+	KUNIT_EXPECT_EQ(test, oa->users, 2);
+	KUNIT_EXPECT_EQ(test, ckpt_test_dropped, 1);
+	/* the kernel counts as many users as the image: not shared */
+	KUNIT_EXPECT_EQ(test, ckpt_obj_check_users(ctx), 0);
+	/* one more user outside the image: refused, with the reason */
+	b = 2;
+	KUNIT_EXPECT_EQ(test, ckpt_obj_check_users(ctx), -EOPNOTSUPP);
+	KUNIT_EXPECT_STREQ(test, ctx->error.msg, "test object shared");
 }
 
 static int ckpt_test_released;
 
-static void ckpt_test_release(void *ptr)
+static void ckpt_test_release(struct ckpt_obj *obj)
 {
 	ckpt_test_released++;
 }
 
+static const struct ckpt_obj_ops ckpt_test_rst_ops = {
+	.type = CKPT_REC_FILE,
+	.release = ckpt_test_release,
+};
+
+/* objects restored: by id and kind, each id once */
 static void ckpt_test_objhash_restore(struct kunit *test)
 {
-	struct ckpt_ctx *ctx = ckpt_test_ctx(test);
+	struct ckpt_ctx *ctx = ckpt_test_ctx_of(test, true);
+	struct ckpt_obj *obj;
 	int a, b;
 
 	ckpt_test_released = 0;
-	KUNIT_ASSERT_EQ(test, ckpt_obj_add(ctx, 7, CKPT_REC_FILE, &a,
-					   ckpt_test_release), 0);
-	KUNIT_EXPECT_PTR_EQ(test, ckpt_obj_get(ctx, 7, CKPT_REC_FILE),
+	obj = ckpt_obj_add(ctx, 7, &ckpt_test_rst_ops, &a, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(obj));
+	KUNIT_EXPECT_PTR_EQ(test, ckpt_obj_get(ctx, 7, &ckpt_test_rst_ops),
 			    (void *)&a);
 	/* an id of another kind, an unknown id */
-	KUNIT_EXPECT_EQ(test, PTR_ERR(ckpt_obj_get(ctx, 7, CKPT_REC_PIPE)),
+	KUNIT_EXPECT_EQ(test, PTR_ERR(ckpt_obj_get(ctx, 7, &ckpt_test_ops)),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(ckpt_obj_get(ctx, 8, CKPT_REC_FILE)),
+	KUNIT_EXPECT_EQ(test, PTR_ERR(ckpt_obj_get(ctx, 8, &ckpt_test_rst_ops)),
 			-EINVAL);
 	/* an id used twice, or 0, is refused and the object released */
-	KUNIT_EXPECT_EQ(test, ckpt_obj_add(ctx, 7, CKPT_REC_FILE, &b,
-					   ckpt_test_release), -EINVAL);
-	KUNIT_EXPECT_EQ(test, ckpt_obj_add(ctx, 0, CKPT_REC_FILE, &b,
-					   ckpt_test_release), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(ckpt_obj_add(ctx, 7, &ckpt_test_rst_ops,
+						   &b, 0)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(ckpt_obj_add(ctx, 0, &ckpt_test_rst_ops,
+						   &b, 0)), -EINVAL);
 	KUNIT_EXPECT_EQ(test, ckpt_test_released, 2);
-	KUNIT_EXPECT_PTR_EQ(test, ckpt_obj_get(ctx, 7, CKPT_REC_FILE),
+	KUNIT_EXPECT_PTR_EQ(test, ckpt_obj_get(ctx, 7, &ckpt_test_rst_ops),
 			    (void *)&a);
 	ckpt_obj_free(ctx);
 	KUNIT_EXPECT_EQ(test, ckpt_test_released, 3);
-	KUNIT_EXPECT_TRUE(test, IS_ERR(ckpt_obj_get(ctx, 7, CKPT_REC_FILE)));
+	KUNIT_EXPECT_TRUE(test, IS_ERR(ckpt_obj_get(ctx, 7, &ckpt_test_rst_ops)));
+}
+
+/* every record type restart takes is registered where it may appear */
+static void ckpt_test_registry(struct kunit *test)
+{
+	static const u32 object[] = {
+		CKPT_REC_CREDS, CKPT_REC_FS, CKPT_REC_FILE, CKPT_REC_PIPE,
+		CKPT_REC_FILES, CKPT_REC_MM, CKPT_REC_SIGHAND, CKPT_REC_SIGNAL,
+		CKPT_REC_TASK,
+	};
+	static const u32 task[] = {
+		CKPT_REC_SIGPENDING, CKPT_REC_X86_REGS, CKPT_REC_X86_XSTATE,
+	};
+	static const u32 core[] = {
+		CKPT_REC_HEADER, CKPT_REC_TAIL, CKPT_REC_ERROR, CKPT_REC_TREE,
+		CKPT_REC_TASK_END, CKPT_REC_SKIPPED,
+	};
+	const struct ckpt_rec_ops *ops;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(object); i++) {
+		ops = ckpt_rec_ops(object[i]);
+		KUNIT_ASSERT_NOT_NULL(test, ops);
+		KUNIT_EXPECT_EQ(test, ops->place, CKPT_PLACE_OBJECT);
+		KUNIT_EXPECT_NOT_NULL(test, ops->restore);
+	}
+	for (i = 0; i < ARRAY_SIZE(task); i++) {
+		ops = ckpt_rec_ops(task[i]);
+		KUNIT_ASSERT_NOT_NULL(test, ops);
+		KUNIT_EXPECT_EQ(test, ops->place, CKPT_PLACE_TASK);
+		KUNIT_EXPECT_TRUE(test, ops->once && ops->required);
+	}
+	/* read by the core itself, or never restored */
+	for (i = 0; i < ARRAY_SIZE(core); i++)
+		KUNIT_EXPECT_NULL(test, ckpt_rec_ops(core[i]));
+	KUNIT_EXPECT_EQ(test, ckpt_rec_ops(CKPT_REC_VMA)->place,
+			CKPT_PLACE_MEMBER);
+	KUNIT_EXPECT_EQ(test, ckpt_rec_ops(CKPT_REC_PAGES)->place,
+			CKPT_PLACE_MEMBER);
+	KUNIT_EXPECT_NULL(test, ckpt_rec_ops(CKPT_REC_NR));
+	KUNIT_EXPECT_NULL(test, ckpt_rec_ops(CKPT_REC_COMMENT));
 }
 
 static struct kunit_case ckpt_image_cases[] = {
@@ -282,9 +409,11 @@ static struct kunit_case ckpt_image_cases[] = {
 	KUNIT_CASE(ckpt_test_bad_length),
 	KUNIT_CASE(ckpt_test_length_bounds),
 	KUNIT_CASE(ckpt_test_truncated),
+	KUNIT_CASE(ckpt_test_nonzero_padding),
 	KUNIT_CASE(ckpt_test_bad_header),
 	KUNIT_CASE(ckpt_test_objhash),
 	KUNIT_CASE(ckpt_test_objhash_restore),
+	KUNIT_CASE(ckpt_test_registry),
 	{}
 };
 

@@ -43,22 +43,28 @@ FIXTURE_TEARDOWN_PARENT(ckpt)
 	ckpt_cleanup(&self->s);
 }
 
-/* Position of a record type in the stream order of one process. */
-static int rec_rank(__u32 type)
+/*
+ * Position of a record in the stream order of a one-process image: its
+ * objects, the process's signal state and shared queue, then the task.
+ */
+static int rec_rank(const struct ckpt_hdr *h)
 {
 	static const int rank[] = {
 		[CKPT_REC_HEADER] = 1, [CKPT_REC_TREE] = 2, [CKPT_REC_CREDS] = 3,
 		[CKPT_REC_FS] = 4, [CKPT_REC_PIPE] = 5, [CKPT_REC_FILE] = 5,
 		[CKPT_REC_FILES] = 6, [CKPT_REC_MM] = 7, [CKPT_REC_VMA] = 8,
-		[CKPT_REC_PAGES] = 8, [CKPT_REC_SIGHAND] = 9, [CKPT_REC_TASK] = 10,
-		[CKPT_REC_SIGNAL] = 11, [CKPT_REC_SIGPENDING] = 12,
-		[CKPT_REC_X86_REGS] = 13, [CKPT_REC_X86_XSTATE] = 14,
-		[CKPT_REC_TASK_END] = 15, [CKPT_REC_TAIL] = 16,
+		[CKPT_REC_PAGES] = 8, [CKPT_REC_SIGHAND] = 9, [CKPT_REC_SIGNAL] = 10,
+		[CKPT_REC_TASK] = 12, [CKPT_REC_SIGPENDING] = 13,
+		[CKPT_REC_X86_REGS] = 14, [CKPT_REC_X86_XSTATE] = 15,
+		[CKPT_REC_TASK_END] = 16, [CKPT_REC_TAIL] = 17,
 	};
 
-	if (type >= ARRAY_SIZE(rank))
+	if (h->type == CKPT_REC_SIGPENDING &&
+	    ((const struct ckpt_rec_sigpending *)h)->shared)
+		return 11;
+	if (h->type >= ARRAY_SIZE(rank))
 		return 0;
-	return rank[type];
+	return rank[h->type];
 }
 
 TEST_F_TIMEOUT(ckpt, header_and_order, 120)
@@ -105,7 +111,7 @@ TEST_F_TIMEOUT(ckpt, header_and_order, 120)
 	for (h = img_next(im, NULL); h; h = img_next(im, h)) {
 		if (h->type & CKPT_TYPE_OPTIONAL)
 			continue;
-		rank = rec_rank(h->type);
+		rank = rec_rank(h);
 		EXPECT_LE(last, rank) {
 			TH_LOG("record type %u at offset %zu is out of order", h->type,
 			       (size_t)((const unsigned char *)h - im->buf));
@@ -114,8 +120,8 @@ TEST_F_TIMEOUT(ckpt, header_and_order, 120)
 		if (h->type == CKPT_REC_SIGPENDING) {
 			const struct ckpt_rec_sigpending *sp = (const void *)h;
 
-			/* the task's queue, then the shared one */
-			EXPECT_EQ(npend, !!sp->shared);
+			/* the process's queue, then the task's */
+			EXPECT_EQ(npend, !sp->shared);
 			npend++;
 		}
 	}
@@ -176,6 +182,7 @@ TEST_F_TIMEOUT(ckpt, tree_and_task, 120)
 	const struct ckpt_rec_fs *fs;
 	const struct ckpt_rec_files *fl;
 	const struct ckpt_rec_sighand *sh;
+	const struct ckpt_rec_signal *sg;
 	char exe[CKPT_PATH_MAX], path[64];
 	ssize_t n;
 	int maps;
@@ -202,8 +209,10 @@ TEST_F_TIMEOUT(ckpt, tree_and_task, 120)
 	EXPECT_EQ(wl->pid, tk->pid);
 	EXPECT_EQ(wl->pid, tk->tgid);
 	EXPECT_STREQ("ckpt-tree-wl", (const char *)tk->comm);
-	EXPECT_EQ(0, tk->flags & (CKPT_TASK_STOPPED | CKPT_TASK_SELF));
-	EXPECT_EQ(SIGCHLD, tk->exit_signal);
+	EXPECT_EQ(0, tk->flags & CKPT_TASK_SELF);
+	EXPECT_EQ(SIGCHLD, tr->tasks[0].exit_signal);
+	EXPECT_EQ(0, tr->tasks[0].flags);
+	EXPECT_EQ(0, tr->flags);
 	EXPECT_EQ(SIGKILL, tk->pdeath_signal);
 
 	/* the task's references name the objects written before it */
@@ -212,8 +221,10 @@ TEST_F_TIMEOUT(ckpt, tree_and_task, 120)
 	fl = img_find(im, CKPT_REC_FILES, 0);
 	mm = img_find(im, CKPT_REC_MM, 0);
 	sh = img_find(im, CKPT_REC_SIGHAND, 0);
-	ASSERT_TRUE(cr && fs && fl && mm && sh);
+	sg = img_find(im, CKPT_REC_SIGNAL, 0);
+	ASSERT_TRUE(cr && fs && fl && mm && sh && sg);
 	EXPECT_NE(0, tk->creds_ref);
+	EXPECT_EQ(sg->objref, tk->signal_ref);
 	EXPECT_EQ(cr->objref, tk->creds_ref);
 	EXPECT_EQ(fs->objref, tk->fs_ref);
 	EXPECT_EQ(fl->objref, tk->files_ref);

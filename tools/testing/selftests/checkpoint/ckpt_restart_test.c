@@ -1882,7 +1882,7 @@ TEST_F_TIMEOUT(rs, bad_arguments, 120)
 	ASSERT_LE(0, bad);
 	expect_restart_error(_metadata, bad, 0, 0, EBADF, "O_PATH fd");
 	close(bad);
-	expect_restart_error(_metadata, fd, 0, 1, EINVAL, "flags 1");
+	expect_restart_error(_metadata, fd, 0, 0x2, EINVAL, "flags 2");
 	expect_restart_error(_metadata, fd, 0, ~0UL, EINVAL, "flags ~0");
 	expect_restart_error(_metadata, fd, -5, 0, EINVAL, "pid -5");
 

@@ -185,7 +185,7 @@ TEST_F_TIMEOUT(ckpt, stopped_target, 120)
 {
 	struct workload *wl = &self->s.wl[0];
 	struct img *im = &self->s.im[0];
-	const struct ckpt_rec_task *tk;
+	const struct ckpt_rec_signal *sg;
 	int status = 0;
 	__u64 n;
 
@@ -195,9 +195,9 @@ TEST_F_TIMEOUT(ckpt, stopped_target, 120)
 	ASSERT_TRUE(WIFSTOPPED(status));
 
 	take_good_image(_metadata, &self->s, wl->pid, 0, im);
-	tk = img_find(im, CKPT_REC_TASK, 0);
-	ASSERT_NE(NULL, tk);
-	EXPECT_TRUE(tk->flags & CKPT_TASK_STOPPED);
+	sg = img_find(im, CKPT_REC_SIGNAL, 0);
+	ASSERT_NE(NULL, sg);
+	EXPECT_TRUE(sg->flags & CKPT_SIGNAL_STOPPED);
 
 	/* still stopped, no new wait event, not counting */
 	EXPECT_EQ('T', proc_state(wl->pid));
@@ -217,14 +217,14 @@ TEST_F_TIMEOUT(ckpt, running_target_not_stopped, 120)
 {
 	struct workload *wl = &self->s.wl[0];
 	struct img *im = &self->s.im[0];
-	const struct ckpt_rec_task *tk;
+	const struct ckpt_rec_signal *sg;
 	int status;
 
 	start_workload(_metadata, wl, wl_counter, NULL);
 	take_good_image(_metadata, &self->s, wl->pid, 0, im);
-	tk = img_find(im, CKPT_REC_TASK, 0);
-	ASSERT_NE(NULL, tk);
-	EXPECT_EQ(0, tk->flags & CKPT_TASK_STOPPED);
+	sg = img_find(im, CKPT_REC_SIGNAL, 0);
+	ASSERT_NE(NULL, sg);
+	EXPECT_EQ(0, sg->flags & CKPT_SIGNAL_STOPPED);
 	/* no SIGSTOP/SIGCHLD side effects: no wait event either */
 	EXPECT_EQ(0, waitpid(wl->pid, &status, WNOHANG | WUNTRACED | WCONTINUED));
 }
@@ -290,10 +290,16 @@ TEST_F_TIMEOUT(ckpt, vfork_parent, 120)
 	EXPECT_TRUE(st == 0 || st == 'Z' || st == 'X') {
 		TH_LOG("vfork child %d in state %c", vpid, st);
 	}
+	/* the parent parked before it reaped the child: a zombie of the tree */
 	tr = img_find(im, CKPT_REC_TREE, 0);
 	ASSERT_NE(NULL, tr);
-	EXPECT_EQ(1, tr->nr_tasks);
+	EXPECT_EQ(2, tr->nr_tasks);
 	EXPECT_EQ(wl->pid, tr->tasks[0].pid);
+	EXPECT_EQ(vpid, tr->tasks[1].pid);
+	EXPECT_EQ(wl->pid, tr->tasks[1].ppid);
+	EXPECT_EQ(CKPT_TREE_ZOMBIE, tr->tasks[1].flags);
+	EXPECT_EQ(0, tr->tasks[1].exit_code);
+	EXPECT_EQ(1, img_count(im, CKPT_REC_TASK));
 	ASSERT_EQ(0, read_full(wl->rfd, &done, 1, CKPT_WAIT_MS));
 	EXPECT_EQ('w', done);
 }
