@@ -24,6 +24,10 @@
  * checkpoint fails with EAGAIN).  Its park stays queued until the
  * checkpoint ends and is then cancelled.
  *
+ * A task found exiting is waited for: a process becomes a zombie, which
+ * its held parent cannot reap and the image keeps; a thread, or a process
+ * reaped at once, is gone and is not in the image.
+ *
  * Only one checkpoint may hold a task at a time (EBUSY): two that waited
  * for each other's tasks would wait forever.  The tasks held are noted in
  * an xarray by global pid number.
@@ -45,10 +49,12 @@
 
 enum ckpt_park_state {
 	CKPT_PARK_WAITING,	/* queued, not held yet */
+	CKPT_PARK_EXITING,	/* exiting, not held yet */
 	CKPT_PARK_PARKED,	/* parked in its task_work */
 	CKPT_PARK_STOPPED,	/* held by its group stop */
-	CKPT_PARK_GONE,		/* exiting, or the caller itself */
+	CKPT_PARK_SELF,		/* the caller itself */
 	CKPT_PARK_ZOMBIE,	/* exited, not reaped */
+	CKPT_PARK_GONE,		/* exited and reaped: not in the image */
 	CKPT_PARK_WORKER,	/* a kernel worker thread: never parks */
 };
 
@@ -71,7 +77,6 @@ struct ckpt_park {
  * @parked:	the checkpoint waits here for @nr_waiting
  * @nr_waiting:	parks queued that are not held yet
  * @parks:	the tasks, by global pid number
- * @nr:		how many
  */
 struct ckpt_hold {
 	refcount_t ref;
@@ -80,7 +85,6 @@ struct ckpt_hold {
 	wait_queue_head_t parked;
 	atomic_t nr_waiting;
 	struct xarray parks;
-	unsigned int nr;
 };
 
 static DEFINE_XARRAY(ckpt_busy);
@@ -106,11 +110,11 @@ static void ckpt_hold_put(struct ckpt_hold *h)
 	kfree(h);
 }
 
-/* the caller no longer waits for this park */
-static void ckpt_park_settle(struct ckpt_park *p, enum ckpt_park_state state)
+/* the caller no longer waits for this task: it is held, or gone */
+static void ckpt_park_settle(struct ckpt_park *p, enum ckpt_park_state from,
+			     enum ckpt_park_state state)
 {
-	if (atomic_cmpxchg(&p->state, CKPT_PARK_WAITING, state) ==
-	    CKPT_PARK_WAITING &&
+	if (atomic_cmpxchg(&p->state, from, state) == from &&
 	    atomic_dec_and_test(&p->hold->nr_waiting))
 		wake_up(&p->hold->parked);
 }
@@ -123,15 +127,16 @@ static void ckpt_park(struct callback_head *work)
 	DEFINE_WAIT(wait);
 
 	if (current->flags & PF_EXITING) {
-		/* run by exit_task_work(): it will not be saved */
-		ckpt_park_settle(p, CKPT_PARK_GONE);
+		/* run by exit_task_work(): the caller waits for the exit */
+		atomic_cmpxchg(&p->state, CKPT_PARK_WAITING, CKPT_PARK_EXITING);
+		wake_up(&h->parked);
 		goto out;
 	}
 	for (;;) {
 		/* the state is set before the caller can see it parked */
 		prepare_to_wait(&h->resume, &wait,
 				TASK_KILLABLE | TASK_FREEZABLE);
-		ckpt_park_settle(p, CKPT_PARK_PARKED);
+		ckpt_park_settle(p, CKPT_PARK_WAITING, CKPT_PARK_PARKED);
 		if (READ_ONCE(h->released) || fatal_signal_pending(current))
 			break;
 		schedule();
@@ -218,9 +223,8 @@ static int ckpt_park_queue(struct ckpt_ctx *ctx, struct ckpt_park *p)
 		p->busy = 0;
 		return ret;
 	}
-	h->nr++;
 	if (t == current) {
-		atomic_set(&p->state, CKPT_PARK_GONE);
+		atomic_set(&p->state, CKPT_PARK_SELF);
 		return 0;
 	}
 	if (t->exit_state) {
@@ -239,7 +243,7 @@ static int ckpt_park_queue(struct ckpt_ctx *ctx, struct ckpt_park *p)
 	if (task_work_add(t, &p->work, TWA_SIGNAL)) {
 		/* past exit_task_work(): it is exiting */
 		refcount_dec(&h->ref);
-		ckpt_park_settle(p, CKPT_PARK_GONE);
+		atomic_set(&p->state, CKPT_PARK_EXITING);
 		return 0;
 	}
 	p->queued = true;
@@ -287,47 +291,65 @@ out:
 	return ret ?: n;
 }
 
-/* a task neither parked nor stopped yet: held by a group stop now? */
-static void ckpt_hold_check_stopped(struct ckpt_hold *h)
+/*
+ * A task not held yet: held by a group stop now?  Exited, a zombie or
+ * reaped?  Return: whether a task is still exiting.
+ */
+static bool ckpt_hold_recheck(struct ckpt_hold *h)
 {
 	struct ckpt_park *p;
+	bool exiting = false;
 	unsigned long nr;
 
 	xa_for_each(&h->parks, nr, p) {
+		int state = atomic_read(&p->state);
 		unsigned long ncsw;
 
-		if (atomic_read(&p->state) != CKPT_PARK_WAITING ||
-		    !task_is_stopped(p->task))
+		if (state != CKPT_PARK_WAITING && state != CKPT_PARK_EXITING)
 			continue;
-		ncsw = wait_task_inactive(p->task, __TASK_STOPPED);
-		if (!ncsw)
+		if (state == CKPT_PARK_WAITING && task_is_stopped(p->task)) {
+			ncsw = wait_task_inactive(p->task, __TASK_STOPPED);
+			if (!ncsw)
+				continue;
+			p->nvcsw = ncsw;
+			ckpt_park_settle(p, state, CKPT_PARK_STOPPED);
 			continue;
-		p->nvcsw = ncsw;
-		ckpt_park_settle(p, CKPT_PARK_STOPPED);
+		}
+		if (state != CKPT_PARK_EXITING)
+			continue;
+		if (READ_ONCE(p->task->exit_state) == EXIT_ZOMBIE &&
+		    thread_group_leader(p->task))
+			ckpt_park_settle(p, state, CKPT_PARK_ZOMBIE);
+		else if (!pid_alive(p->task) || READ_ONCE(p->task->exit_state))
+			ckpt_park_settle(p, state, CKPT_PARK_GONE);
+		else
+			exiting = true;
 	}
+	return exiting;
 }
 
-/* wait until every task queued is parked, stopped or gone */
+/* wait until every task queued is parked, stopped, a zombie or gone */
 static int ckpt_hold_wait(struct ckpt_ctx *ctx, struct task_struct *root)
 {
 	struct ckpt_hold *h = ctx->hold;
-	long left;
+	long left, timeout = HZ / 10;
 	int ret;
 
 	for (;;) {
 		left = wait_event_interruptible_timeout(h->parked,
 							!atomic_read(&h->nr_waiting),
-							HZ / 10);
+							timeout);
 		if (left < 0)
 			return -EINTR;
-		if (left)
-			return 0;
 		/*
 		 * Some task is in a sleep that the park does not interrupt,
-		 * or stopped: look for stops, and for tasks that its forks
-		 * or a vfork child that released its parent added.
+		 * stopped or exiting: look for stops and exits, and for tasks
+		 * that forks or a vfork child that released its parent added.
+		 * An exit is over soon: look again soon.
 		 */
-		ckpt_hold_check_stopped(h);
+		timeout = ckpt_hold_recheck(h) ? 1 : HZ / 10;
+		if (left && !atomic_read(&h->nr_waiting))
+			return 0;
 		ret = ckpt_hold_new(ctx, root);
 		if (ret < 0)
 			return ret;
@@ -368,7 +390,9 @@ int ckpt_hold_tree(struct ckpt_ctx *ctx, struct task_struct *root)
 	} while (ret > 0);
 	if (ret)
 		return ret;
-	ctx->nr_tasks = h->nr;
+	ctx->nr_tasks = 0;
+	xa_for_each(&h->parks, nr, p)
+		ctx->nr_tasks += atomic_read(&p->state) != CKPT_PARK_GONE;
 
 	/* parked tasks set their state before they said so: wait until off CPU */
 	xa_for_each(&h->parks, nr, p)
@@ -419,8 +443,8 @@ int ckpt_hold_verify(struct ckpt_ctx *ctx)
  * @nvcsw: set to its switch count if it is held by its group stop
  *
  * Return: 0 parked or the caller, 1 stopped, 2 a zombie or a kernel
- * worker (which is refused), -EAGAIN if it is exiting or was not found by
- * the walks (it appeared after the tree was held)
+ * worker (which is refused), -EAGAIN if it was not found by the walks or
+ * not held
  */
 int ckpt_hold_state(struct ckpt_ctx *ctx, struct task_struct *t,
 		    unsigned long *nvcsw)
@@ -438,8 +462,8 @@ int ckpt_hold_state(struct ckpt_ctx *ctx, struct task_struct *t,
 	case CKPT_PARK_ZOMBIE:
 	case CKPT_PARK_WORKER:
 		return 2;
-	case CKPT_PARK_GONE:
-		return t == current ? 0 : -EAGAIN;
+	case CKPT_PARK_SELF:
+		return 0;
 	default:
 		return -EAGAIN;
 	}

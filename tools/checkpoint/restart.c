@@ -2,7 +2,7 @@
 /*
  * restart - restart the process of a checkpoint image
  *
- * Usage: restart [--pid PID] [--wait] [FILE] < FILE
+ * Usage: restart [--pid PID] [--pids] [--wait] [FILE] < FILE
  *
  * Calls restart(2) on FILE, or on stdin when no FILE is given, and prints
  * the pid of the restored process, which is a child of this one.  Its
@@ -10,6 +10,7 @@
  * this program's fds n; when the image comes on stdin, fd 0 is /dev/null.
  *
  * --pid PID  restore with that pid (needs CAP_CHECKPOINT_RESTORE)
+ * --pids     every task of the tree gets its saved pid (RESTART_PIDS)
  * --wait     wait for the restored process and exit with its status
  */
 #include <errno.h>
@@ -29,7 +30,7 @@
 
 static int bad_args(const char *prog)
 {
-	fprintf(stderr, "Usage: %s [--pid PID] [--wait] [FILE] (< FILE)\n",
+	fprintf(stderr, "Usage: %s [--pid PID] [--pids] [--wait] [FILE] (< FILE)\n",
 		prog);
 	return 2;
 }
@@ -50,12 +51,15 @@ int main(int argc, char **argv)
 {
 	const char *path = NULL;
 	int i, fd, status, wait_it = 0;
+	unsigned long flags = 0;
 	pid_t want = 0;
 	long ret;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--wait"))
 			wait_it = 1;
+		else if (!strcmp(argv[i], "--pids"))
+			flags |= RESTART_PIDS;
 		else if (!strcmp(argv[i], "--pid") && i + 1 < argc)
 			want = atoi(argv[++i]);
 		else if (argv[i][0] != '-' && !path)
@@ -69,7 +73,7 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return 1;
 	}
-	ret = syscall(__NR_restart, want, fd, RESTART_FLAGS_ALL);
+	ret = syscall(__NR_restart, want, fd, flags);
 	if (ret < 0) {
 		fprintf(stderr, "restart: %s\n", strerror(errno));
 		return 1;
