@@ -317,7 +317,8 @@ int ckpt_restore_fn(void *arg)
 fail:
 	ckpt_restore_fail(ctx, ret);
 	ckpt_reap_children(ctx, t);
-	do_exit(SIGKILL);
+	/* the whole process: its other threads wait in the kernel too */
+	do_group_exit(SIGKILL);
 }
 
 /* the top task, a child of the caller */
