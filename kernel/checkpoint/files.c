@@ -28,6 +28,7 @@
 #include <linux/pipe_fs_i.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/task.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 
 #include "internal.h"
@@ -214,17 +215,18 @@ static void ckpt_file_drop(void *ptr)
 static int ckpt_collect_file(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 {
 	struct pipe_inode_info *pipe = get_pipe_info(obj->ptr, false);
-	struct ckpt_obj *p;
+	struct ckpt_obj *p = NULL;
 
-	if (!pipe)
-		return 0;
-	p = ckpt_obj_collect(ctx, &ckpt_pipe_ops, pipe);
+	if (pipe)
+		p = ckpt_obj_collect(ctx, &ckpt_pipe_ops, pipe);
+	else if (ckpt_shmem_wanted(obj->ptr, false))
+		p = ckpt_shmem_collect(ctx, obj->ptr, false);
 	return PTR_ERR_OR_ZERO(p);
 }
 
 /* the kind of open file @file is, or a negative errno if it is refused */
 static int ckpt_file_type(struct ckpt_ctx *ctx, struct ckpt_obj *obj,
-			  const char *path, u32 *pipe_ref)
+			  const char *path, u32 *obj_ref)
 {
 	struct file *file = obj->ptr;
 	struct inode *inode = file_inode(file);
@@ -237,6 +239,16 @@ static int ckpt_file_type(struct ckpt_ctx *ctx, struct ckpt_obj *obj,
 	if (file->f_flags & FASYNC)
 		return ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_FILE, fd, 0,
 				"fd %d: O_ASYNC is not supported", fd);
+	/*
+	 * A memfd or unlinked tmpfs file, or a tmpfs file that is also
+	 * mapped shared: the same object as the mapping, with its contents.
+	 */
+	if (shmem_file(file) && !(file->f_mode & FMODE_PATH) &&
+	    (ckpt_shmem_wanted(file, false) ||
+	     ckpt_obj_find(ctx, file_inode(file)))) {
+		*obj_ref = ckpt_obj_find(ctx, file_inode(file))->ref;
+		return CKPT_FILE_SHMEM;
+	}
 	pipe = get_pipe_info(file, false);
 	if (pipe) {
 		struct ckpt_obj *p = ckpt_obj_find(ctx, pipe);
@@ -246,7 +258,7 @@ static int ckpt_file_type(struct ckpt_ctx *ctx, struct ckpt_obj *obj,
 		/* an end outside the image: the caller hands it in */
 		if (p->users < ckpt_pipe_ops.users(pipe))
 			return CKPT_FILE_EXTERNAL;
-		*pipe_ref = p->ref;
+		*obj_ref = p->ref;
 		return named ? CKPT_FILE_FIFO : CKPT_FILE_PIPE;
 	}
 	if ((S_ISREG(mode) || S_ISDIR(mode)) && named) {
@@ -275,7 +287,7 @@ static int ckpt_dump_file(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 	struct inode *inode = file_inode(file);
 	struct ckpt_rec_file r = { .objref = cpu_to_le32(obj->ref) };
 	int type, fd = obj->priv;
-	u32 path_len, pipe_ref = 0;
+	u32 path_len, obj_ref = 0;
 	char *path;
 	int ret;
 
@@ -283,21 +295,25 @@ static int ckpt_dump_file(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 	if (IS_ERR(path))
 		return ckpt_err(ctx, PTR_ERR(path), CKPT_OBJ_FILE, fd, 0,
 				"fd %d: no path", fd);
-	type = ckpt_file_type(ctx, obj, path, &pipe_ref);
+	type = ckpt_file_type(ctx, obj, path, &obj_ref);
 	if (type < 0)
 		return type;
-	if (pipe_ref) {
-		/* the pipe goes first; it does not use the path buffer */
-		ret = ckpt_obj_dump(ctx, ckpt_obj_find(ctx, get_pipe_info(file, false)));
+	if (obj_ref) {
+		/* the pipe or shared memory goes first */
+		ret = ckpt_obj_dump(ctx, xa_load(&ctx->objs, obj_ref));
 		if (ret)
 			return ret;
+		/* it used the path buffer */
+		path = ckpt_path(ctx, &file->f_path, &path_len);
+		if (IS_ERR(path))
+			return PTR_ERR(path);
 	}
 	r.type = cpu_to_le32(type);
 	r.f_flags = cpu_to_le32(file->f_flags);
 	r.f_mode = cpu_to_le32(inode->i_mode);
-	if (type == CKPT_FILE_REGULAR)
+	if (type == CKPT_FILE_REGULAR || type == CKPT_FILE_SHMEM)
 		r.pos = cpu_to_le64(file->f_pos);
-	r.pipe_ref = cpu_to_le32(pipe_ref);
+	r.obj_ref = cpu_to_le32(obj_ref);
 	r.rdev = cpu_to_le32(ckpt_encode_rdev(inode->i_rdev));
 	ckpt_fill_identity(file, &r.dev, &r.ino, &r.size, &r.mtime_sec,
 			   &r.mtime_nsec);
@@ -389,6 +405,30 @@ out:
 	return file;
 }
 
+/* an open file description of shared memory restored earlier */
+static struct file *ckpt_open_shmem(struct ckpt_ctx *ctx,
+				    const struct ckpt_rec_file *r, u32 f_flags)
+{
+	struct file *shm = ckpt_shmem_file(ctx, le32_to_cpu(r->obj_ref));
+	loff_t pos = le64_to_cpu(r->pos);
+	struct file *file;
+
+	if (IS_ERR(shm))
+		return shm;
+	if (f_flags & O_DIRECTORY)
+		return ERR_PTR(-EINVAL);
+	/* a new object of the image's own: no permission to check */
+	file = dentry_open(&shm->f_path, f_flags, current_cred());
+	if (IS_ERR(file))
+		return file;
+	file->f_mode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE;
+	if (pos && vfs_llseek(file, pos, SEEK_SET) != pos) {
+		fput(file);
+		return ERR_PTR(-EINVAL);
+	}
+	return file;
+}
+
 /*
  * CKPT_REC_FILE: reopen an open file description, with the saved flags
  * less those that would create or truncate.  An external file is filled
@@ -412,10 +452,11 @@ static int ckpt_restore_file(struct ckpt_ctx *ctx, struct ckpt_task *t,
 	if (h->len != sizeof(*r) + path_len || (f_flags & ~known) ||
 	    (path_len && !ckpt_valid_str(r->path, path_len, PATH_MAX)))
 		return -EINVAL;
-	if (type != CKPT_FILE_PIPE && type != CKPT_FILE_FIFO && r->pipe_ref)
+	if (type != CKPT_FILE_PIPE && type != CKPT_FILE_FIFO &&
+	    type != CKPT_FILE_SHMEM && r->obj_ref)
 		return -EINVAL;
 	if (type != CKPT_FILE_EXTERNAL && type != CKPT_FILE_PIPE &&
-	    (!path_len || r->path[0] != '/'))
+	    type != CKPT_FILE_SHMEM && (!path_len || r->path[0] != '/'))
 		return -EINVAL;
 	ret = ckpt_count_files(ctx, 1);
 	if (ret)
@@ -430,9 +471,12 @@ static int ckpt_restore_file(struct ckpt_ctx *ctx, struct ckpt_task *t,
 		break;
 	case CKPT_FILE_PIPE:
 	case CKPT_FILE_FIFO:
-		file = ckpt_open_pipe(ctx, le32_to_cpu(r->pipe_ref),
+		file = ckpt_open_pipe(ctx, le32_to_cpu(r->obj_ref),
 				      type == CKPT_FILE_FIFO ? r->path : NULL,
 				      f_flags);
+		break;
+	case CKPT_FILE_SHMEM:
+		file = ckpt_open_shmem(ctx, r, f_flags);
 		break;
 	case CKPT_FILE_EXTERNAL:
 		break;

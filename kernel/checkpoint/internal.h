@@ -33,6 +33,7 @@
 
 struct cred;
 struct file;
+struct page;
 struct iov_iter;
 struct task_struct;
 struct ckpt_ctx;
@@ -43,7 +44,7 @@ struct ckpt_gate;
 struct pid_namespace;
 
 #define CKPT_ERRMSG_LEN		128
-#define CKPT_REC_NR		(CKPT_REC_TASK_END + 1)
+#define CKPT_REC_NR		(CKPT_REC_MAX + 1)
 
 /* a record header as read, in CPU byte order */
 struct ckpt_rhdr {
@@ -420,6 +421,7 @@ extern const struct ckpt_obj_ops ckpt_pipe_ops;
 extern const struct ckpt_obj_ops ckpt_mm_ops;
 extern const struct ckpt_obj_ops ckpt_sighand_ops;
 extern const struct ckpt_obj_ops ckpt_signal_ops;
+extern const struct ckpt_obj_ops ckpt_shmem_ops;
 
 /* fs.c, files.c, pipe.c, mm.c, signal.c: helpers for other parts */
 int ckpt_lookup(struct ckpt_ctx *ctx, const char *name, unsigned int flags,
@@ -431,10 +433,20 @@ struct file *ckpt_open_pinned(const struct path *path, int flags);
 struct file *ckpt_open_pipe(struct ckpt_ctx *ctx, u32 ref, const char *path,
 			    u32 f_flags);
 int ckpt_dump_task_signals(struct ckpt_ctx *ctx, struct ckpt_task *t);
+bool ckpt_shmem_wanted(struct file *file, bool shared);
+struct ckpt_obj *ckpt_shmem_collect(struct ckpt_ctx *ctx, struct file *file,
+				    bool mapped);
+struct file *ckpt_shmem_file(struct ckpt_ctx *ctx, u32 ref);
 int ckpt_restore_signals(struct ckpt_ctx *ctx, struct ckpt_task *t);
 void ckpt_mm_free(struct ckpt_ctx *ctx);
 
 /* pages.c: the contents of memory */
+struct ckpt_pagebuf;
+struct ckpt_pagebuf *ckpt_pagebuf(struct ckpt_ctx *ctx);
+void ckpt_pagebuf_add(struct ckpt_pagebuf *b, struct page *page, u64 addr);
+bool ckpt_pagebuf_full(const struct ckpt_pagebuf *b);
+int ckpt_pagebuf_write(struct ckpt_ctx *ctx, struct ckpt_pagebuf *b);
+void ckpt_pagebuf_drop(struct ckpt_pagebuf *b);
 int ckpt_dump_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 		    unsigned long start, unsigned long end);
 int ckpt_restore_pages(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h,

@@ -25,6 +25,7 @@
 #include <linux/mman.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
+#include <linux/pagemap.h>
 #include <linux/pkeys.h>
 #include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
@@ -50,6 +51,74 @@ static long ckpt_mm_users(void *ptr)
 	struct mm_struct *mm = ptr;
 
 	return atomic_read(&mm->mm_users) - 1;
+}
+
+/* the shared memory objects an mm maps, saved before it */
+struct ckpt_mm_shmem {
+	unsigned int nr;
+	struct ckpt_obj *objs[];
+};
+
+/* the shared memory @vma maps, or NULL */
+static struct file *ckpt_vma_shmem(struct vm_area_struct *vma)
+{
+	struct file *file = vma->vm_file;
+
+	if (file && ckpt_shmem_wanted(file, vma->vm_flags & VM_MAYSHARE))
+		return file;
+	return NULL;
+}
+
+static int ckpt_collect_mm(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
+{
+	struct mm_struct *mm = obj->ptr;
+	unsigned int i, n = 0, max = READ_ONCE(mm->map_count);
+	struct vm_area_struct *vma;
+	struct ckpt_mm_shmem *list;
+	struct vma_iterator vmi;
+	struct file **files;
+	int ret;
+
+	/* the tasks that use @mm are held: its map does not change */
+	files = kvcalloc(max, sizeof(*files), GFP_KERNEL);
+	if (!files && max)
+		return -ENOMEM;
+	ret = mmap_read_lock_killable(mm);
+	if (ret) {
+		kvfree(files);
+		return ret;
+	}
+	vma_iter_init(&vmi, mm, 0);
+	for_each_vma(vmi, vma) {
+		struct file *file = ckpt_vma_shmem(vma);
+
+		if (file && n < max)
+			files[n++] = get_file(file);
+	}
+	mmap_read_unlock(mm);
+
+	list = kvzalloc(struct_size(list, objs, n), GFP_KERNEL_ACCOUNT);
+	ret = list ? 0 : -ENOMEM;
+	for (i = 0; i < n; i++) {
+		struct ckpt_obj *o = NULL;
+
+		if (!ret)
+			o = ckpt_shmem_collect(ctx, files[i], true);
+		if (IS_ERR(o))
+			ret = PTR_ERR(o);
+		else if (o)
+			list->objs[list->nr++] = o;
+		fput(files[i]);
+	}
+	kvfree(files);
+	obj->priv = (unsigned long)list;
+	return ret;
+}
+
+static void ckpt_mm_forget(struct ckpt_obj *obj)
+{
+	kvfree((void *)obj->priv);
+	mmput(obj->ptr);
 }
 
 static u32 ckpt_vma_flags(struct vm_area_struct *vma)
@@ -108,9 +177,10 @@ static int ckpt_vma_type(struct ckpt_ctx *ctx, struct vm_area_struct *vma)
 				vma->vm_start,
 				"mapping with protection key %d at %#lx",
 				vma_pkey(vma), vma->vm_start);
-	/* shared and writable: the memory is shared with others */
-	if ((vma->vm_flags & VM_MAYSHARE) &&
-	    (!vma->vm_file || (vma->vm_flags & VM_MAYWRITE)))
+	if (ckpt_vma_shmem(vma))
+		return CKPT_VMA_SHMEM;
+	/* shared memory that is no shmem object (a SysV segment has a file) */
+	if ((vma->vm_flags & VM_MAYSHARE) && !vma->vm_file)
 		return ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_VMA, -1,
 				vma->vm_start, "shared mapping at %#lx",
 				vma->vm_start);
@@ -161,6 +231,15 @@ static int ckpt_dump_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
 	r.flags = cpu_to_le32(ckpt_vma_flags(vma));
 	if (type == CKPT_VMA_FILE)
 		file = get_file(vma->vm_file);
+	if (type == CKPT_VMA_SHMEM) {
+		struct ckpt_obj *o = ckpt_obj_find(ctx, file_inode(vma->vm_file));
+
+		if (WARN_ON_ONCE(!o)) {
+			mmap_read_unlock(mm);
+			return -EAGAIN;
+		}
+		r.obj_ref = cpu_to_le32(o->ref);
+	}
 	mmap_read_unlock(mm);
 
 	if (file) {
@@ -174,6 +253,19 @@ static int ckpt_dump_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
 					"mapping of a deleted or internal file at %#lx",
 					start);
 		}
+		/* a shared file mapping: the file holds what was written */
+		if (le32_to_cpu(r.flags) & CKPT_VMA_SHARED) {
+			loff_t pos = (loff_t)le64_to_cpu(r.pgoff) << PAGE_SHIFT;
+
+			ret = filemap_write_and_wait_range(file->f_mapping, pos,
+							   pos + end - start - 1);
+			if (ret) {
+				fput(file);
+				return ckpt_err(ctx, ret, CKPT_OBJ_VMA, -1, start,
+						"writing back the shared mapping at %#lx",
+						start);
+			}
+		}
 		ckpt_fill_identity(file, &r.dev, &r.ino, &r.size,
 				   &r.mtime_sec, &r.mtime_nsec);
 		fput(file);
@@ -181,7 +273,9 @@ static int ckpt_dump_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
 	r.path_len = cpu_to_le32(path_len);
 	ret = ckpt_write_record(ctx, CKPT_REC_VMA, &r, sizeof(r), path,
 				path_len);
-	if (!ret && (type == CKPT_VMA_ANON || type == CKPT_VMA_FILE))
+	/* the private pages: of a shared mapping, the object has them */
+	if (!ret && type != CKPT_VMA_VDSO && type != CKPT_VMA_VVAR &&
+	    !(le32_to_cpu(r.flags) & CKPT_VMA_SHARED))
 		ret = ckpt_dump_pages(ctx, mm, start, end);
 	*addr = end;
 	return ret;
@@ -266,12 +360,17 @@ out:
 
 static int ckpt_dump_mm(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 {
+	struct ckpt_mm_shmem *list = (struct ckpt_mm_shmem *)obj->priv;
 	struct mm_struct *mm = obj->ptr;
 	unsigned long addr = 0;
-	u32 nr_vmas, n = 0;
-	int ret;
+	u32 nr_vmas, n = 0, i;
+	int ret = 0;
 
-	ret = ckpt_dump_mm_struct(ctx, mm, obj->ref, &nr_vmas);
+	/* the shared memory first: each VMA record may name it */
+	for (i = 0; i < list->nr && !ret; i++)
+		ret = ckpt_obj_dump(ctx, list->objs[i]);
+	if (!ret)
+		ret = ckpt_dump_mm_struct(ctx, mm, obj->ref, &nr_vmas);
 	while (!ret) {
 		ret = ckpt_dump_vma(ctx, mm, &addr);
 		if (!ret)
@@ -285,13 +384,15 @@ static int ckpt_dump_mm(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 }
 
 /**
- * ckpt_open_mapped - open a mapped file of the image for reading
+ * ckpt_open_mapped - open a mapped file of the image
  * @ctx: restart context
  * @path: its path
+ * @flags: O_RDONLY, or O_RDWR for a shared mapping that may write
  *
  * Return: the file, or an ERR_PTR(); -EACCES if it is not a regular file
  */
-static struct file *ckpt_open_mapped(struct ckpt_ctx *ctx, const char *path)
+static struct file *ckpt_open_mapped(struct ckpt_ctx *ctx, const char *path,
+				     int flags)
 {
 	struct path pinned;
 	struct file *file;
@@ -302,7 +403,7 @@ static struct file *ckpt_open_mapped(struct ckpt_ctx *ctx, const char *path)
 		return ERR_PTR(ret);
 	file = ERR_PTR(-EACCES);
 	if (d_is_reg(pinned.dentry))
-		file = ckpt_open_pinned(&pinned, O_RDONLY | O_NONBLOCK);
+		file = ckpt_open_pinned(&pinned, flags | O_NONBLOCK);
 	path_put(&pinned);
 	return file;
 }
@@ -392,7 +493,7 @@ static bool is_setgid_exec(umode_t mode)
  */
 static struct file *ckpt_open_exe(struct ckpt_ctx *ctx, const char *path)
 {
-	struct file *exe = ckpt_open_mapped(ctx, path);
+	struct file *exe = ckpt_open_mapped(ctx, path, O_RDONLY);
 	struct inode *inode;
 	int ret;
 
@@ -505,8 +606,16 @@ static int ckpt_map_vma(struct ckpt_ctx *ctx, const struct ckpt_rec_vma *r)
 		mflags |= MAP_NORESERVE;
 	if (le32_to_cpu(r->type) == CKPT_VMA_ANON) {
 		mflags |= MAP_ANONYMOUS;
+	} else if (le32_to_cpu(r->type) == CKPT_VMA_SHMEM) {
+		file = ckpt_shmem_file(ctx, le32_to_cpu(r->obj_ref));
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+		get_file(file);
 	} else {
-		file = ckpt_open_mapped(ctx, r->path);
+		bool rw = (flags & CKPT_VMA_SHARED) &&
+			  (flags & CKPT_VMA_MAYWRITE);
+
+		file = ckpt_open_mapped(ctx, r->path, rw ? O_RDWR : O_RDONLY);
 		if (IS_ERR(file))
 			return PTR_ERR(file);
 		ret = ckpt_check_identity(file, r);
@@ -558,7 +667,8 @@ static int ckpt_vma_rec_valid(size_t len, const struct ckpt_rec_vma *r,
 	u32 type = le32_to_cpu(r->type), flags = le32_to_cpu(r->flags);
 	u32 path_len = le32_to_cpu(r->path_len);
 
-	if (len != sizeof(*r) + path_len || r->__pad)
+	if (len != sizeof(*r) + path_len ||
+	    (type == CKPT_VMA_SHMEM ? !r->obj_ref : !!r->obj_ref))
 		return -EINVAL;
 	if (!PAGE_ALIGNED(start) || !PAGE_ALIGNED(end) || start >= end ||
 	    end > TASK_SIZE || start < prev)
@@ -566,7 +676,7 @@ static int ckpt_vma_rec_valid(size_t len, const struct ckpt_rec_vma *r,
 	if ((le32_to_cpu(r->prot) & ~(CKPT_PROT_READ | CKPT_PROT_WRITE |
 				      CKPT_PROT_EXEC)) || (flags & ~known))
 		return -EINVAL;
-	if (type < CKPT_VMA_ANON || type > CKPT_VMA_VVAR ||
+	if (type < CKPT_VMA_ANON || type > CKPT_VMA_SHMEM ||
 	    le64_to_cpu(r->pgoff) > (ULONG_MAX >> PAGE_SHIFT))
 		return -EINVAL;
 	if (type == CKPT_VMA_FILE ? !path_len : path_len)
@@ -574,9 +684,11 @@ static int ckpt_vma_rec_valid(size_t len, const struct ckpt_rec_vma *r,
 	if (path_len && (!ckpt_valid_str(r->path, path_len, PATH_MAX) ||
 			 r->path[0] != '/'))
 		return -EINVAL;
-	/* shared: a read-only file mapping */
-	if ((flags & CKPT_VMA_SHARED) &&
-	    (type != CKPT_VMA_FILE || (le32_to_cpu(r->prot) & CKPT_PROT_WRITE)))
+	/* shared: shared memory or a file, writable if it may write */
+	if ((flags & CKPT_VMA_SHARED) && type != CKPT_VMA_SHMEM &&
+	    (type != CKPT_VMA_FILE ||
+	     ((le32_to_cpu(r->prot) & CKPT_PROT_WRITE) &&
+	      !(flags & CKPT_VMA_MAYWRITE))))
 		return -EINVAL;
 	return 0;
 }
@@ -772,6 +884,8 @@ const struct ckpt_obj_ops ckpt_mm_ops = {
 	.get = ckpt_mm_get,
 	.drop = ckpt_mm_drop,
 	.users = ckpt_mm_users,
+	.collect = ckpt_collect_mm,
+	.forget = ckpt_mm_forget,
 	.dump = ckpt_dump_mm,
 	.release = ckpt_mm_release,
 	.finish = ckpt_mm_finish,

@@ -34,7 +34,7 @@
 #include "internal.h"
 
 /* checkpoint: one batch of pages going to the image */
-struct ckpt_wbatch {
+struct ckpt_pagebuf {
 	unsigned int nr;
 	unsigned long next;	/* where the walk stopped */
 	unsigned long fault;	/* a page to fault in first, or 0 */
@@ -59,7 +59,7 @@ struct ckpt_rbatch {
 
 /* the memory code's state in a context */
 struct ckpt_pages {
-	struct ckpt_wbatch *w;
+	struct ckpt_pagebuf *w;
 	struct ckpt_rbatch *r[2];
 	int pending;		/* index in @r of the batch to map next, or -1 */
 };
@@ -85,8 +85,13 @@ static bool ckpt_want_page(struct vm_area_struct *vma, struct page *page)
 	return !vma->vm_file || folio_test_anon(page_folio(page));
 }
 
-static void ckpt_batch_add(struct ckpt_wbatch *b, struct page *page,
-			   unsigned long addr)
+/**
+ * ckpt_pagebuf_add - add a page to the batch that goes to the image next
+ * @b: the batch, not full
+ * @page: the page; the batch takes a reference
+ * @addr: its address (or its offset in a CKPT_REC_SHMEM object)
+ */
+void ckpt_pagebuf_add(struct ckpt_pagebuf *b, struct page *page, u64 addr)
 {
 	get_page(page);
 	b->pages[b->nr] = page;
@@ -94,12 +99,49 @@ static void ckpt_batch_add(struct ckpt_wbatch *b, struct page *page,
 	b->nr++;
 }
 
+/**
+ * ckpt_pagebuf_full - whether a batch takes no more page
+ * @b: the batch
+ */
+bool ckpt_pagebuf_full(const struct ckpt_pagebuf *b)
+{
+	return b->nr == CKPT_PAGES_BATCH;
+}
+
+/**
+ * ckpt_pagebuf - the batch of the context, empty
+ * @ctx: checkpoint context
+ *
+ * Return: the batch, or NULL for lack of memory
+ */
+struct ckpt_pagebuf *ckpt_pagebuf(struct ckpt_ctx *ctx)
+{
+	struct ckpt_pages *p = ckpt_pages(ctx);
+
+	if (p && !p->w)
+		p->w = kvzalloc(sizeof(*p->w), GFP_KERNEL_ACCOUNT);
+	if (!p || !p->w)
+		return NULL;
+	p->w->nr = 0;
+	return p->w;
+}
+
+/**
+ * ckpt_pagebuf_drop - drop the pages of a batch without writing them
+ * @b: the batch
+ */
+void ckpt_pagebuf_drop(struct ckpt_pagebuf *b)
+{
+	while (b->nr)
+		put_page(b->pages[--b->nr]);
+}
+
 #ifdef CONFIG_TRANSPARENT_HUGEPAGE
 /* a huge page: its subpages go one by one; 0 if @pmd is not huge */
 static int ckpt_pmd_huge(pmd_t *pmd, unsigned long addr, unsigned long end,
 			 struct mm_walk *walk, bool *huge)
 {
-	struct ckpt_wbatch *b = walk->private;
+	struct ckpt_pagebuf *b = walk->private;
 	struct vm_area_struct *vma = walk->vma;
 	struct page *head;
 	spinlock_t *ptl;	/* the page table lock */
@@ -126,7 +168,7 @@ static int ckpt_pmd_huge(pmd_t *pmd, unsigned long addr, unsigned long end,
 		}
 		page = head + ((addr & ~HPAGE_PMD_MASK) >> PAGE_SHIFT);
 		if (ckpt_want_page(vma, page))
-			ckpt_batch_add(b, page, addr);
+			ckpt_pagebuf_add(b, page, addr);
 	}
 	spin_unlock(ptl);
 	return ret;
@@ -144,7 +186,7 @@ static int ckpt_pmd_huge(pmd_t *pmd, unsigned long addr, unsigned long end,
 static int ckpt_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long end,
 			  struct mm_walk *walk)
 {
-	struct ckpt_wbatch *b = walk->private;
+	struct ckpt_pagebuf *b = walk->private;
 	struct vm_area_struct *vma = walk->vma;
 	pte_t *start_pte, *pte;
 	spinlock_t *ptl;	/* the page table lock */
@@ -182,7 +224,7 @@ static int ckpt_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long end,
 		}
 		page = vm_normal_page(vma, addr, ptent);
 		if (ckpt_want_page(vma, page))
-			ckpt_batch_add(b, page, addr);
+			ckpt_pagebuf_add(b, page, addr);
 	}
 	pte_unmap_unlock(start_pte, ptl);
 	if (ret)
@@ -195,7 +237,7 @@ static const struct mm_walk_ops ckpt_walk_ops = {
 	.walk_lock = PGWALK_RDLOCK,
 };
 
-static int ckpt_fault_page(struct mm_struct *mm, struct ckpt_wbatch *b)
+static int ckpt_fault_page(struct mm_struct *mm, struct ckpt_pagebuf *b)
 {
 	struct vm_area_struct *vma;
 	struct page *page;
@@ -208,18 +250,27 @@ static int ckpt_fault_page(struct mm_struct *mm, struct ckpt_wbatch *b)
 		return -EFAULT;
 	vma = vma_lookup(mm, b->fault);
 	if (vma && ckpt_want_page(vma, page))
-		ckpt_batch_add(b, page, b->fault);
+		ckpt_pagebuf_add(b, page, b->fault);
 	put_page(page);
 	b->next = b->fault + PAGE_SIZE;
 	return 0;
 }
 
-static int ckpt_write_batch(struct ckpt_ctx *ctx, struct ckpt_wbatch *b)
+/**
+ * ckpt_pagebuf_write - write a batch as a CKPT_REC_PAGES record, empty it
+ * @ctx: checkpoint context
+ * @b: the batch; nothing is written if it is empty
+ *
+ * The pages go to the image straight from their frames.
+ */
+int ckpt_pagebuf_write(struct ckpt_ctx *ctx, struct ckpt_pagebuf *b)
 {
 	struct iov_iter iter;
 	unsigned int i;
 	int ret;
 
+	if (!b->nr)
+		return 0;
 	for (i = 0; i < b->nr; i++)
 		bvec_set_page(&b->bv[i], b->pages[i], PAGE_SIZE, 0);
 	b->rec.h.nr_pages = cpu_to_le32(b->nr);
@@ -244,16 +295,10 @@ static int ckpt_write_batch(struct ckpt_ctx *ctx, struct ckpt_wbatch *b)
 int ckpt_dump_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 		    unsigned long start, unsigned long end)
 {
-	struct ckpt_pages *p = ckpt_pages(ctx);
+	struct ckpt_pagebuf *b = ckpt_pagebuf(ctx);
 	unsigned long addr = start;
-	struct ckpt_wbatch *b;
 	int ret = 0;
 
-	if (!p)
-		return -ENOMEM;
-	if (!p->w)
-		p->w = kvzalloc(sizeof(*p->w), GFP_KERNEL_ACCOUNT);
-	b = p->w;
 	if (!b)
 		return -ENOMEM;
 	while (addr < end && !ret) {
@@ -268,7 +313,7 @@ int ckpt_dump_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 			ret = b->fault ? ckpt_fault_page(mm, b) : 0;
 		mmap_read_unlock(mm);
 		if (b->nr) {
-			int err = ckpt_write_batch(ctx, b);
+			int err = ckpt_pagebuf_write(ctx, b);
 
 			ret = ret ?: err;
 		}

@@ -175,6 +175,10 @@ struct ckpt_image {
 	__u64 vma_start, vma_end, page_min;
 	__u32 vma_flags;
 
+	/* shared memory: its PAGES follow, by offset */
+	int in_shmem;
+	__u64 shmem_size;
+
 	struct ckpt_objref *refs;
 	size_t nr_refs, refs_cap;
 
@@ -205,6 +209,7 @@ static inline const char *ckpt_rec_type_name(__u32 type)
 	case CKPT_REC_X86_XSTATE:	return "X86_XSTATE";
 	case CKPT_REC_SKIPPED:		return "SKIPPED";
 	case CKPT_REC_TASK_END:		return "TASK_END";
+	case CKPT_REC_SHMEM:		return "SHMEM";
 	case CKPT_REC_COMMENT:		return "COMMENT";
 	}
 	return NULL;
@@ -234,6 +239,7 @@ static inline size_t ckpt_rec_min_len(__u32 type)
 	case CKPT_REC_X86_XSTATE:	return sizeof(struct ckpt_rec_x86_xstate);
 	case CKPT_REC_SKIPPED:		return sizeof(struct ckpt_rec_skipped);
 	case CKPT_REC_TASK_END:		return sizeof(struct ckpt_hdr);
+	case CKPT_REC_SHMEM:		return sizeof(struct ckpt_rec_shmem);
 	case CKPT_REC_COMMENT:		return sizeof(struct ckpt_hdr);
 	}
 	return sizeof(struct ckpt_hdr);
@@ -299,6 +305,8 @@ static inline void ckpt_image_reset(struct ckpt_image *img)
 	img->in_mm = 0;
 	img->vmas_left = 0;
 	img->have_vma = 0;
+	img->in_shmem = 0;
+	img->shmem_size = 0;
 	img->nr_refs = 0;
 	img->err[0] = '\0';
 	img->err_offset = 0;
@@ -767,16 +775,25 @@ static inline int ckpt_check_file(struct ckpt_image *img,
 	__u32 type = ckpt_le32(f->type);
 	__u32 plen = ckpt_le32(f->path_len);
 
-	if (type < CKPT_FILE_REGULAR || type > CKPT_FILE_EXTERNAL)
+	if (type < CKPT_FILE_REGULAR || type > CKPT_FILE_SHMEM)
 		return ckpt_image_fail(img, rec->offset,
 				       "FILE: unknown type %u", type);
 	if (ckpt_check_str(img, rec, "path", sizeof(*f), plen,
 			   type == CKPT_FILE_REGULAR || type == CKPT_FILE_FIFO))
 		return -1;
 	if ((type == CKPT_FILE_PIPE || type == CKPT_FILE_FIFO) &&
-	    ckpt_ref_use(img, rec, "pipe_ref", CKPT_REC_PIPE,
-			 ckpt_le32(f->pipe_ref)))
+	    ckpt_ref_use(img, rec, "obj_ref", CKPT_REC_PIPE,
+			 ckpt_le32(f->obj_ref)))
 		return -1;
+	if (type == CKPT_FILE_SHMEM &&
+	    ckpt_ref_use(img, rec, "obj_ref", CKPT_REC_SHMEM,
+			 ckpt_le32(f->obj_ref)))
+		return -1;
+	if (type != CKPT_FILE_PIPE && type != CKPT_FILE_FIFO &&
+	    type != CKPT_FILE_SHMEM && f->obj_ref)
+		return ckpt_image_fail(img, rec->offset,
+				       "FILE: obj_ref %u for type %u",
+				       ckpt_le32(f->obj_ref), type);
 	return ckpt_ref_add(img, rec, ckpt_le32(f->objref));
 }
 
@@ -857,9 +874,15 @@ static inline int ckpt_check_vma(struct ckpt_image *img,
 				       "VMA: 0x%llx-0x%llx overlaps or precedes the previous VMA",
 				       (unsigned long long)start,
 				       (unsigned long long)end);
-	if (type < CKPT_VMA_ANON || type > CKPT_VMA_VVAR)
+	if (type < CKPT_VMA_ANON || type > CKPT_VMA_SHMEM)
 		return ckpt_image_fail(img, rec->offset,
 				       "VMA: unknown type %u", type);
+	if (type == CKPT_VMA_SHMEM ?
+	    ckpt_ref_use(img, rec, "obj_ref", CKPT_REC_SHMEM,
+			 ckpt_le32(v->obj_ref)) : !!v->obj_ref)
+		return ckpt_image_fail(img, rec->offset,
+				       "VMA: obj_ref %u for type %u",
+				       ckpt_le32(v->obj_ref), type);
 	if (ckpt_le32(v->prot) & ~(CKPT_PROT_READ | CKPT_PROT_WRITE |
 				   CKPT_PROT_EXEC))
 		return ckpt_image_fail(img, rec->offset,
@@ -887,10 +910,10 @@ static inline int ckpt_check_pages(struct ckpt_image *img,
 	const struct ckpt_rec_pages *p = CKPT_REC(rec, struct ckpt_rec_pages);
 	__u32 i, n = ckpt_le32(p->nr_pages);
 
-	if (!img->in_mm || !img->have_vma)
+	if (!img->in_shmem && (!img->in_mm || !img->have_vma))
 		return ckpt_image_fail(img, rec->offset,
-				       "PAGES: not after a VMA record");
-	if (img->vma_flags & CKPT_VMA_SKIPPED)
+				       "PAGES: not after a VMA or SHMEM record");
+	if (!img->in_shmem && (img->vma_flags & CKPT_VMA_SKIPPED))
 		return ckpt_image_fail(img, rec->offset,
 				       "PAGES: for a VMA marked SKIPPED");
 	if (!n || n > CKPT_PAGES_BATCH)
@@ -900,7 +923,18 @@ static inline int ckpt_check_pages(struct ckpt_image *img,
 	if (ckpt_check_len(img, rec, sizeof(*p) + (__u64)n * 8 +
 			   (__u64)n * img->page_size, "the pages"))
 		return -1;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && img->in_shmem; i++) {
+		__u64 a = ckpt_le64(p->addrs[i]);
+
+		if ((a & (img->page_size - 1)) || a < img->page_min ||
+		    a >= img->shmem_size)
+			return ckpt_image_fail(img, rec->offset,
+					       "PAGES: offset 0x%llx not aligned, ascending and below size 0x%llx",
+					       (unsigned long long)a,
+					       (unsigned long long)img->shmem_size);
+		img->page_min = a + img->page_size;
+	}
+	for (i = 0; i < n && !img->in_shmem; i++) {
 		__u64 a = ckpt_le64(p->addrs[i]);
 
 		if (a & (img->page_size - 1))
@@ -921,6 +955,36 @@ static inline int ckpt_check_pages(struct ckpt_image *img,
 					       (unsigned long long)img->vma_end);
 		img->page_min = a + img->page_size;
 	}
+	return 0;
+}
+
+static inline int ckpt_check_shmem(struct ckpt_image *img,
+				   const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_shmem *s = CKPT_REC(rec, struct ckpt_rec_shmem);
+	__u32 len = ckpt_le32(s->name_len);
+
+	if (ckpt_check_str(img, rec, "name", sizeof(*s), len, 1))
+		return -1;
+	if (rec->len != sizeof(*s) + len)
+		return ckpt_image_fail(img, rec->offset,
+				       "SHMEM: len %u, name_len %u", rec->len,
+				       len);
+	if (ckpt_le32(s->flags) & ~(__u32)CKPT_SHMEM_ANON)
+		return ckpt_image_fail(img, rec->offset,
+				       "SHMEM: unknown flags 0x%x",
+				       ckpt_le32(s->flags));
+	if (ckpt_le32(s->mode) & ~07777U)
+		return ckpt_image_fail(img, rec->offset,
+				       "SHMEM: mode 0%o", ckpt_le32(s->mode));
+	if (s->__pad)
+		return ckpt_image_fail(img, rec->offset,
+				       "SHMEM: nonzero __pad");
+	if (ckpt_ref_add(img, rec, ckpt_le32(s->objref)))
+		return -1;
+	img->in_shmem = 1;
+	img->shmem_size = ckpt_le64(s->size);
+	img->page_min = 0;
 	return 0;
 }
 
@@ -1099,6 +1163,9 @@ static inline int ckpt_check_rec(struct ckpt_image *img,
 					       img->vmas_left);
 		img->in_mm = 0;
 	}
+	/* so does the PAGES run after a SHMEM */
+	if (img->in_shmem && t != CKPT_REC_PAGES && t != CKPT_REC_ERROR)
+		img->in_shmem = 0;
 	switch (t) {
 	case CKPT_REC_TREE:
 	case CKPT_REC_CREDS:
@@ -1111,6 +1178,7 @@ static inline int ckpt_check_rec(struct ckpt_image *img,
 	case CKPT_REC_PAGES:
 	case CKPT_REC_SIGHAND:
 	case CKPT_REC_SIGNAL:
+	case CKPT_REC_SHMEM:
 		if (img->in_task)
 			return ckpt_image_fail(img, rec->offset,
 					       "%s: inside a TASK",
@@ -1148,6 +1216,8 @@ static inline int ckpt_check_rec(struct ckpt_image *img,
 		return ckpt_check_task(img, rec);
 	case CKPT_REC_SIGNAL:
 		return ckpt_check_signal(img, rec);
+	case CKPT_REC_SHMEM:
+		return ckpt_check_shmem(img, rec);
 	case CKPT_REC_SIGPENDING:
 	case CKPT_REC_X86_REGS:
 	case CKPT_REC_X86_XSTATE:
@@ -1358,6 +1428,8 @@ static inline const void *ckpt_image_find_page(struct ckpt_image *img,
 	if (ckpt_image_rewind(img))
 		return NULL;
 	while (ckpt_image_find_next(img, CKPT_REC_PAGES, &rec) > 0) {
+		if (img->in_shmem)	/* offsets in shared memory */
+			continue;
 		for (i = 0; i < ckpt_pages_nr(&rec); i++) {
 			ckpt_pages_get(img, &rec, i, &a, &data);
 			if (a == addr)

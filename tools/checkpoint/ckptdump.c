@@ -314,6 +314,7 @@ static const struct name file_type_names[] = {
 	{ CKPT_FILE_FIFO, "FIFO" },
 	{ CKPT_FILE_CHRDEV, "CHRDEV" },
 	{ CKPT_FILE_EXTERNAL, "EXTERNAL" },
+	{ CKPT_FILE_SHMEM, "SHMEM" },
 	{ 0, NULL }
 };
 
@@ -343,6 +344,7 @@ static const struct name vma_type_names[] = {
 	{ CKPT_VMA_FILE, "FILE" },
 	{ CKPT_VMA_VDSO, "VDSO" },
 	{ CKPT_VMA_VVAR, "VVAR" },
+	{ CKPT_VMA_SHMEM, "SHMEM" },
 	{ 0, NULL }
 };
 
@@ -562,8 +564,9 @@ static void dump_file(const struct ckpt_rec_file *f)
 	v_flags("f_flags", flags & ~3U, o_flag_names);
 	v_mode("f_mode", ckpt_le32(f->f_mode));
 	v_u("pos", ckpt_le64(f->pos));
-	if (type == CKPT_FILE_PIPE || type == CKPT_FILE_FIFO)
-		v_u("pipe_ref", ckpt_le32(f->pipe_ref));
+	if (type == CKPT_FILE_PIPE || type == CKPT_FILE_FIFO ||
+	    type == CKPT_FILE_SHMEM)
+		v_u("obj_ref", ckpt_le32(f->obj_ref));
 	if (type == CKPT_FILE_CHRDEV) {
 		snprintf(b, sizeof(b), "%u:%u", ckpt_le32(f->rdev) >> 20,
 			 ckpt_le32(f->rdev) & 0xfffff);
@@ -633,7 +636,7 @@ static void dump_vma(const struct ckpt_rec_vma *v, __u32 page_size)
 	perms[0] = prot & CKPT_PROT_READ ? 'r' : '-';
 	perms[1] = prot & CKPT_PROT_WRITE ? 'w' : '-';
 	perms[2] = prot & CKPT_PROT_EXEC ? 'x' : '-';
-	perms[3] = 'p';
+	perms[3] = ckpt_le32(v->flags) & CKPT_VMA_SHARED ? 's' : 'p';
 	perms[4] = '\0';
 	v_range("range", ckpt_le64(v->start), ckpt_le64(v->end));
 	v_word("perms", perms);
@@ -643,6 +646,8 @@ static void dump_vma(const struct ckpt_rec_vma *v, __u32 page_size)
 	v_enum("vtype", ckpt_le32(v->type), vma_type_names);
 	v_flags("flags", ckpt_le32(v->flags), vma_flag_names);
 	v_u("pages", (ckpt_le64(v->end) - ckpt_le64(v->start)) / page_size);
+	if (ckpt_le32(v->type) == CKPT_VMA_SHMEM)
+		v_u("obj_ref", ckpt_le32(v->obj_ref));
 	if (ckpt_le32(v->type) == CKPT_VMA_FILE) {
 		v_u("size", ckpt_le64(v->size));
 		v_time("mtime", ckpt_le64(v->mtime_sec),
@@ -664,6 +669,34 @@ static void dump_pages(const struct ckpt_rec_pages *p, __u32 ps)
 	for (i = 0; i < n; i++)
 		v_x(NULL, ckpt_le64(p->addrs[i]));
 	close_c();
+}
+
+static const struct name shmem_flag_names[] = {
+	{ CKPT_SHMEM_ANON, "ANON" },
+	{ 0, NULL }
+};
+
+static const struct name seal_names[] = {
+	{ 0x0001, "SEAL" },
+	{ 0x0002, "SHRINK" },
+	{ 0x0004, "GROW" },
+	{ 0x0008, "WRITE" },
+	{ 0x0010, "FUTURE_WRITE" },
+	{ 0x0020, "EXEC" },
+	{ 0, NULL }
+};
+
+static void dump_shmem(const struct ckpt_rec_shmem *s)
+{
+	char b[16];
+
+	v_u("objref", ckpt_le32(s->objref));
+	v_flags("flags", ckpt_le32(s->flags), shmem_flag_names);
+	v_u("size", ckpt_le64(s->size));
+	v_flags("seals", ckpt_le32(s->seals), seal_names);
+	snprintf(b, sizeof(b), "%04o", ckpt_le32(s->mode) & 07777);
+	v_word("mode", b);
+	v_str("name", (const char *)s->name);
 }
 
 static void v_handler(const char *k, __u64 h)
@@ -915,6 +948,9 @@ static void dump_record(struct ckpt_image *img, const struct ckpt_rec *rec)
 		break;
 	case CKPT_REC_PAGES:
 		dump_pages(CKPT_REC(rec, struct ckpt_rec_pages), ps);
+		break;
+	case CKPT_REC_SHMEM:
+		dump_shmem(CKPT_REC(rec, struct ckpt_rec_shmem));
 		break;
 	case CKPT_REC_SIGHAND:
 		dump_sighand(CKPT_REC(rec, struct ckpt_rec_sighand));

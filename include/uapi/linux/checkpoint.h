@@ -76,6 +76,8 @@ enum ckpt_rec_type {
 	CKPT_REC_X86_XSTATE	= 18,	/* struct ckpt_rec_x86_xstate + xsave */
 	CKPT_REC_SKIPPED	= 19,	/* struct ckpt_rec_skipped */
 	CKPT_REC_TASK_END	= 20,	/* struct ckpt_hdr only */
+	CKPT_REC_SHMEM		= 21,	/* struct ckpt_rec_shmem + name */
+	CKPT_REC_MAX		= CKPT_REC_SHMEM, /* highest of this version */
 
 	CKPT_REC_COMMENT	= CKPT_TYPE_OPTIONAL | 1, /* free text */
 };
@@ -224,10 +226,11 @@ struct ckpt_rec_pipe {
  */
 enum ckpt_file_type {
 	CKPT_FILE_REGULAR	= 1,	/* regular file or directory, by path */
-	CKPT_FILE_PIPE		= 2,	/* pipe end, pipe_ref names the buffer */
-	CKPT_FILE_FIFO		= 3,	/* FIFO end, by path and pipe_ref */
+	CKPT_FILE_PIPE		= 2,	/* pipe end, obj_ref names the buffer */
+	CKPT_FILE_FIFO		= 3,	/* FIFO end, by path and obj_ref */
 	CKPT_FILE_CHRDEV	= 4,	/* character device by rdev */
 	CKPT_FILE_EXTERNAL	= 5,	/* other end outside the image */
+	CKPT_FILE_SHMEM		= 6,	/* shared memory file, obj_ref names it */
 };
 
 struct ckpt_rec_file {
@@ -237,7 +240,7 @@ struct ckpt_rec_file {
 	__le32 f_flags;		/* O_* flags (open flags and status) */
 	__le32 f_mode;		/* S_IFMT and permission bits of the inode */
 	__le64 pos;		/* file position */
-	__le32 pipe_ref;	/* CKPT_FILE_PIPE/FIFO: objref of the pipe */
+	__le32 obj_ref;		/* PIPE, FIFO, SHMEM: objref of the object */
 	__le32 rdev;		/* CKPT_FILE_CHRDEV: major << 20 | minor */
 	__le64 dev;		/* identity: new_encode_dev() of the fs */
 	__le64 ino;
@@ -306,6 +309,7 @@ enum ckpt_vma_type {
 	CKPT_VMA_FILE		= 2,	/* private (or read-only shared) file */
 	CKPT_VMA_VDSO		= 3,
 	CKPT_VMA_VVAR		= 4,
+	CKPT_VMA_SHMEM		= 5,	/* shared memory, obj_ref names it */
 };
 
 /* ckpt_rec_vma.prot */
@@ -325,7 +329,9 @@ enum ckpt_vma_type {
 #define CKPT_VMA_MAYEXEC	0x100
 #define CKPT_VMA_WIPEONFORK	0x200
 #define CKPT_VMA_SKIPPED	0x400	/* contents left out (exclude mask) */
-#define CKPT_VMA_SHARED		0x800	/* MAP_SHARED of a read-only file */
+#define CKPT_VMA_SHARED		0x800	/* MAP_SHARED (CKPT_VMA_SHMEM, or a
+					 * read-only file)
+					 */
 
 struct ckpt_rec_vma {
 	struct ckpt_hdr h;
@@ -341,13 +347,14 @@ struct ckpt_rec_vma {
 	__le64 size;
 	__le64 mtime_sec;
 	__le32 mtime_nsec;
-	__le32 __pad;
+	__le32 obj_ref;		/* CKPT_VMA_SHMEM: objref of the object */
 	__u8 path[];
 };
 
 /*
  * CKPT_REC_PAGES: nr_pages page addresses, ascending, inside the preceding
  * VMA, then nr_pages * page_size bytes of contents in the same order.
+ * After a CKPT_REC_SHMEM the "addresses" are byte offsets in the object.
  * Pages never populated are not in the image.
  */
 struct ckpt_rec_pages {
@@ -481,6 +488,26 @@ struct ckpt_rec_x86_xstate {
 	__le32 size;		/* bytes of xsave[] */
 	__le32 __pad;
 	__u8 xsave[];
+};
+
+/*
+ * CKPT_REC_SHMEM (objref): shared memory that only the tasks hold, not a
+ * name (MAP_SHARED | MAP_ANONYMOUS memory, a memfd, a tmpfs file mapped
+ * shared or unlinked), saved with its contents: the CKPT_REC_PAGES records
+ * that follow hold its populated pages by offset.
+ */
+#define CKPT_SHMEM_ANON		0x1	/* MAP_SHARED | MAP_ANONYMOUS memory */
+
+struct ckpt_rec_shmem {
+	struct ckpt_hdr h;
+	__le32 objref;
+	__le32 flags;		/* CKPT_SHMEM_* */
+	__le64 size;		/* bytes */
+	__le32 seals;		/* F_SEAL_* in force */
+	__le32 mode;		/* permission bits of the file */
+	__le32 name_len;	/* bytes of name, NUL included */
+	__le32 __pad;
+	__u8 name[];		/* its name ("memfd:x", "sem.y") */
 };
 
 /*

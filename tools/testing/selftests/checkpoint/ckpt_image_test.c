@@ -577,14 +577,14 @@ TEST_F_TIMEOUT(ckpt, pipe_both_ends, 120)
 	EXPECT_EQ(CKPT_FILE_PIPE, w->type);
 	EXPECT_EQ(O_RDONLY, r->f_flags & O_ACCMODE);
 	EXPECT_EQ(O_WRONLY, w->f_flags & O_ACCMODE);
-	EXPECT_NE(0, r->pipe_ref);
-	EXPECT_EQ(r->pipe_ref, w->pipe_ref);
+	EXPECT_NE(0, r->obj_ref);
+	EXPECT_EQ(r->obj_ref, w->obj_ref);
 	EXPECT_NE(r->objref, w->objref);
 
 	for (h = img_next(im, NULL); h; h = img_next(im, h)) {
 		const struct ckpt_rec_pipe *pp = (const void *)h;
 
-		if (h->type == CKPT_REC_PIPE && pp->objref == r->pipe_ref) {
+		if (h->type == CKPT_REC_PIPE && pp->objref == r->obj_ref) {
 			p = pp;
 			npipes++;
 		}

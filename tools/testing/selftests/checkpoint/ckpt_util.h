@@ -132,9 +132,9 @@ static inline void wl_die(const char *what)
 /*
  * Turn the MAP_SHARED mappings the harness made (checkpoint refuses them)
  * into private copies at the same addresses, so that pointers into them
- * stay valid in the workload.
+ * stay valid in the workload; all but the one at @keep, if any.
  */
-static inline void wl_privatize_shared_mappings(void)
+static inline void wl_privatize_shared_mappings_but(const void *keep)
 {
 	unsigned long start[64], end[64];
 	char line[512], perms[8];
@@ -148,7 +148,8 @@ static inline void wl_privatize_shared_mappings(void)
 	while (n < 64 && fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "%lx-%lx %7s", &start[n], &end[n], perms) != 3)
 			continue;
-		if (perms[3] == 's')
+		if (perms[3] == 's' &&
+		    ((unsigned long)keep < start[n] || (unsigned long)keep >= end[n]))
 			n++;
 	}
 	fclose(f);
@@ -166,6 +167,11 @@ static inline void wl_privatize_shared_mappings(void)
 		memcpy(p, copy, len);
 		free(copy);
 	}
+}
+
+static inline void wl_privatize_shared_mappings(void)
+{
+	wl_privatize_shared_mappings_but(NULL);
 }
 
 static inline void wl_drop_shared_mappings(void)
@@ -488,7 +494,8 @@ static inline const char *img_check(struct img *im, bool complete)
 {
 	const struct ckpt_rec_header *hd = (const void *)im->buf;
 	const struct ckpt_rec_vma *vma = NULL;
-	__u64 nr = 0, ps, i, prev;
+	const struct ckpt_rec_shmem *shm = NULL;
+	__u64 nr = 0, ps, i, prev, lo, hi;
 	size_t off = 0, len, end;
 	const struct ckpt_hdr *h;
 
@@ -512,22 +519,29 @@ static inline const char *img_check(struct img *im, bool complete)
 			if (im->buf[off + i])
 				return img_fail(im, off, "nonzero padding");
 		if (!(h->type & CKPT_TYPE_OPTIONAL) &&
-		    (h->type < CKPT_REC_HEADER || h->type > CKPT_REC_TASK_END))
+		    (h->type < CKPT_REC_HEADER || h->type > CKPT_REC_MAX))
 			return img_fail(im, off, "unknown record type");
 		if (h->type == CKPT_REC_VMA)
 			vma = (const void *)h;
+		/* PAGES after a SHMEM hold offsets in the object */
+		if (h->type == CKPT_REC_SHMEM)
+			shm = (const void *)h;
+		else if (h->type != CKPT_REC_PAGES)
+			shm = NULL;
 		if (h->type == CKPT_REC_PAGES) {
 			const struct ckpt_rec_pages *pg = (const void *)h;
 
-			if (!vma)
+			if (!vma && !shm)
 				return img_fail(im, off, "PAGES without a VMA");
+			lo = shm ? 0 : vma->start;
+			hi = shm ? shm->size : vma->end;
 			if (pg->nr_pages < 1 || pg->nr_pages > CKPT_PAGES_BATCH ||
 			    len != sizeof(*pg) + pg->nr_pages * (8 + ps))
 				return img_fail(im, off, "bad PAGES record size");
 			prev = 0;
 			for (i = 0; i < pg->nr_pages; i++) {
-				if (pg->addrs[i] % ps || pg->addrs[i] < vma->start ||
-				    pg->addrs[i] >= vma->end || (i && pg->addrs[i] <= prev))
+				if (pg->addrs[i] % ps || pg->addrs[i] < lo ||
+				    pg->addrs[i] >= hi || (i && pg->addrs[i] <= prev))
 					return img_fail(im, off, "bad page address");
 				prev = pg->addrs[i];
 			}
@@ -671,7 +685,8 @@ static inline void ckpt_cleanup(struct ckpt_state *s)
 		s->wl[i].pid = 0;
 	}
 	for (i = 0; i < s->npath; i++)
-		unlink(s->path[i]);
+		if (unlink(s->path[i]))
+			rmdir(s->path[i]);
 	s->npath = 0;
 }
 
