@@ -174,6 +174,7 @@ enum ckpt_task_part {
  * @flags:	CKPT_TREE_*
  * @exit_signal: sent to the parent at exit
  * @exit_code:	for a zombie, what wait(2) reports
+ * @exclude:	CKPT_EXCLUDE_* applied to its process (its cgroup's)
  * @leader:	index of its thread group leader in ctx->tasks
  * @parent:	index of its parent, -1 if outside
  * @first_child: restart: first task it creates (a thread or a child), -1
@@ -201,6 +202,7 @@ struct ckpt_task {
 	u32 flags;
 	u32 exit_signal;
 	u32 exit_code;
+	u32 exclude;
 	int leader;
 	int parent;
 	int first_child;
@@ -241,6 +243,7 @@ struct ckpt_task {
  * @index:	checkpoint: index + 1 in @tasks by global pid number
  * @cur:	the task being saved or restored, for error records
  * @container:	the image is a whole pid namespace
+ * @exclude:	checkpoint: the union of the tasks' CKPT_EXCLUDE_* masks
  * @pidns:	the image's pid namespace
  * @hold:	checkpoint: how the tasks are held still
  * @objs:	the objects by id
@@ -279,6 +282,7 @@ struct ckpt_ctx {
 	struct xarray index;
 	struct ckpt_task *cur;
 	bool container;
+	u32 exclude;
 	struct pid_namespace *pidns;
 	struct ckpt_hold *hold;
 	struct xarray objs;
@@ -447,8 +451,17 @@ void ckpt_pagebuf_add(struct ckpt_pagebuf *b, struct page *page, u64 addr);
 bool ckpt_pagebuf_full(const struct ckpt_pagebuf *b);
 int ckpt_pagebuf_write(struct ckpt_ctx *ctx, struct ckpt_pagebuf *b);
 void ckpt_pagebuf_drop(struct ckpt_pagebuf *b);
+/* cr.exclude's anon bit: the page ranges of an mm kept all the same */
+struct ckpt_anon_keep {
+	unsigned int nr;
+	struct ckpt_range {
+		unsigned long start, end;
+	} r[];
+};
+
 int ckpt_dump_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
-		    unsigned long start, unsigned long end);
+		    unsigned long start, unsigned long end,
+		    const struct ckpt_anon_keep *keep);
 int ckpt_restore_pages(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h,
 		       unsigned long start, unsigned long end,
 		       unsigned long *next);
@@ -460,6 +473,7 @@ int ckpt_arch_check_task(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_arch_dump_task(struct ckpt_ctx *ctx, struct task_struct *t,
 			bool self);
 void ckpt_arch_init_mm(struct mm_struct *mm);
+unsigned long ckpt_arch_tls_base(struct task_struct *t);
 void ckpt_arch_set_regs(struct ckpt_arch_task *arch);
 int ckpt_arch_set_xstate(struct ckpt_arch_task *arch, struct task_struct *t);
 void ckpt_arch_task_free(struct ckpt_arch_task *arch);

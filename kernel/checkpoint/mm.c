@@ -30,6 +30,7 @@
 #include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task_stack.h>
 #include <linux/security.h>
 #include <linux/slab.h>
 #include <uapi/linux/prctl.h>
@@ -187,6 +188,99 @@ static int ckpt_vma_type(struct ckpt_ctx *ctx, struct vm_area_struct *vma)
 	return vma->vm_file ? CKPT_VMA_FILE : CKPT_VMA_ANON;
 }
 
+/*
+ * cr.exclude's anon bit leaves out the contents of the private anonymous
+ * memory a program allocated dynamically, but keeps what it needs to run
+ * the code that refills it (Documentation/checkpoint/exclude.rst):
+ *
+ * - whole mappings: the main stack, the brk heap (malloc's main arena
+ *   keeps its chunks and lists there), an ELF object's .bss (anonymous
+ *   memory right after a writable private file mapping), reservations made
+ *   with MAP_NORESERVE and grown in place (malloc's per-thread arenas), and
+ *   mappings smaller than CKPT_ANON_SMALL (the loader's and allocators'
+ *   bookkeeping: malloc never maps a block below its 128 KiB threshold);
+ * - ranges around each thread's stack pointer and thread pointer (TLS
+ *   base), whatever the mapping they are in has merged with: glibc puts a
+ *   thread's TCB and static TLS at the top of its stack mapping, so from
+ *   the stack pointer up to the TCB; the main thread's TCB and TLS are in
+ *   memory that ld.so mapped first, above anything the program mapped;
+ * - pages that start a block malloc mapped for itself (pages.c), so that
+ *   free() and realloc() still work.
+ */
+#define CKPT_ANON_SMALL		(128UL << 10)
+#define CKPT_TLS_BELOW		(256UL << 10)	/* static TLS below the TCB */
+#define CKPT_TCB_ABOVE		(4UL << 10)	/* glibc's struct pthread */
+
+static void ckpt_keep_range(struct ckpt_anon_keep *keep,
+			    struct vm_area_struct *vma, unsigned long start,
+			    unsigned long end)
+{
+	start = max(start & PAGE_MASK, vma->vm_start);
+	end = min(PAGE_ALIGN(end), vma->vm_end);
+	if (start < end) {
+		keep->r[keep->nr].start = start;
+		keep->r[keep->nr].end = end;
+		keep->nr++;
+	}
+}
+
+/* the ranges kept around the stack and thread pointers of @obj's tasks */
+static struct ckpt_anon_keep *ckpt_anon_keep(struct ckpt_ctx *ctx,
+					     struct ckpt_obj *obj)
+{
+	struct mm_struct *mm = obj->ptr;
+	struct ckpt_anon_keep *keep;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < ctx->nr_tasks; i++)
+		n += ctx->tasks[i].part[CKPT_PART_MM] == obj;
+	keep = kvmalloc(struct_size(keep, r, 2 * n), GFP_KERNEL_ACCOUNT);
+	if (!keep)
+		return ERR_PTR(-ENOMEM);
+	keep->nr = 0;
+	if (mmap_read_lock_killable(mm)) {
+		kvfree(keep);
+		return ERR_PTR(-EINTR);
+	}
+	for (i = 0; i < ctx->nr_tasks; i++) {
+		struct task_struct *t = ctx->tasks[i].task;
+		struct vm_area_struct *vs, *vt;
+		unsigned long sp, tp;
+
+		if (ctx->tasks[i].part[CKPT_PART_MM] != obj)
+			continue;
+		sp = user_stack_pointer(task_pt_regs(t)) - 128; /* red zone */
+		tp = ckpt_arch_tls_base(t);
+		vs = vma_lookup(mm, sp);
+		vt = tp ? vma_lookup(mm, tp) : NULL;
+		if (vs && vs == vt && sp < tp) {
+			/* a thread's stack up to its TCB, in one mapping */
+			ckpt_keep_range(keep, vs, sp, tp + CKPT_TCB_ABOVE);
+			continue;
+		}
+		if (vs)
+			ckpt_keep_range(keep, vs, sp, vs->vm_end);
+		if (vt)
+			ckpt_keep_range(keep, vt, tp - min(tp, CKPT_TLS_BELOW),
+					vt->vm_end);
+	}
+	mmap_read_unlock(mm);
+	return keep;
+}
+
+/* whether the contents of @vma, private anonymous memory, are left out */
+static bool ckpt_anon_skipped(const struct ckpt_anon_keep *keep,
+			      struct vm_area_struct *vma,
+			      struct vm_area_struct *prev)
+{
+	if (!keep || vma->vm_end - vma->vm_start < CKPT_ANON_SMALL ||
+	    (vma->vm_flags & VM_NORESERVE) || vma_is_initial_heap(vma) ||
+	    vma_is_initial_stack(vma))
+		return false;
+	return !(prev && prev->vm_end == vma->vm_start && prev->vm_file &&
+		 (prev->vm_flags & (VM_WRITE | VM_MAYSHARE)) == VM_WRITE);
+}
+
 /* a file that restart can find again by path */
 static bool ckpt_file_findable(struct file *file, const char *path)
 {
@@ -194,12 +288,16 @@ static bool ckpt_file_findable(struct file *file, const char *path)
 	       !(file->f_path.mnt->mnt_flags & MNT_INTERNAL);
 }
 
-/* save the VMA at or above *addr, then its pages; 1 when none is left */
+/*
+ * save the VMA at or above *addr, then its pages; 1 when none is left.
+ * @keep: with cr.exclude's anon bit, what of the anonymous memory is kept
+ */
 static int ckpt_dump_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
-			 unsigned long *addr)
+			 unsigned long *addr,
+			 const struct ckpt_anon_keep *keep)
 {
 	struct ckpt_rec_vma r = {};
-	struct vm_area_struct *vma;
+	struct vm_area_struct *vma, *prev;
 	struct file *file = NULL;
 	unsigned long start, end;
 	u32 path_len = 0;
@@ -209,7 +307,7 @@ static int ckpt_dump_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
 	ret = mmap_read_lock_killable(mm);
 	if (ret)
 		return ret;
-	vma = find_vma(mm, *addr);
+	vma = find_vma_prev(mm, *addr, &prev);
 	if (!vma) {
 		mmap_read_unlock(mm);
 		return 1;
@@ -229,6 +327,8 @@ static int ckpt_dump_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
 			     ((vma->vm_flags & VM_WRITE) ? CKPT_PROT_WRITE : 0) |
 			     ((vma->vm_flags & VM_EXEC) ? CKPT_PROT_EXEC : 0));
 	r.flags = cpu_to_le32(ckpt_vma_flags(vma));
+	if (type == CKPT_VMA_ANON && ckpt_anon_skipped(keep, vma, prev))
+		r.flags |= cpu_to_le32(CKPT_VMA_SKIPPED);
 	if (type == CKPT_VMA_FILE)
 		file = get_file(vma->vm_file);
 	if (type == CKPT_VMA_SHMEM) {
@@ -276,7 +376,9 @@ static int ckpt_dump_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
 	/* the private pages: of a shared mapping, the object has them */
 	if (!ret && type != CKPT_VMA_VDSO && type != CKPT_VMA_VVAR &&
 	    !(le32_to_cpu(r.flags) & CKPT_VMA_SHARED))
-		ret = ckpt_dump_pages(ctx, mm, start, end);
+		ret = ckpt_dump_pages(ctx, mm, start, end,
+				      (le32_to_cpu(r.flags) & CKPT_VMA_SKIPPED) ?
+				      keep : NULL);
 	*addr = end;
 	return ret;
 }
@@ -361,21 +463,29 @@ out:
 static int ckpt_dump_mm(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 {
 	struct ckpt_mm_shmem *list = (struct ckpt_mm_shmem *)obj->priv;
+	struct ckpt_anon_keep *keep = NULL;
 	struct mm_struct *mm = obj->ptr;
 	unsigned long addr = 0;
 	u32 nr_vmas, n = 0, i;
 	int ret = 0;
 
+	/* by the cgroup of the first process that uses it */
+	if (ctx->cur->exclude & CKPT_EXCLUDE_ANON) {
+		keep = ckpt_anon_keep(ctx, obj);
+		if (IS_ERR(keep))
+			return PTR_ERR(keep);
+	}
 	/* the shared memory first: each VMA record may name it */
 	for (i = 0; i < list->nr && !ret; i++)
 		ret = ckpt_obj_dump(ctx, list->objs[i]);
 	if (!ret)
 		ret = ckpt_dump_mm_struct(ctx, mm, obj->ref, &nr_vmas);
 	while (!ret) {
-		ret = ckpt_dump_vma(ctx, mm, &addr);
+		ret = ckpt_dump_vma(ctx, mm, &addr, keep);
 		if (!ret)
 			n++;
 	}
+	kvfree(keep);
 	if (ret == 1)
 		ret = n == nr_vmas ? 0 :
 		      ckpt_err(ctx, -EAGAIN, CKPT_OBJ_MM, -1, 0,
@@ -662,7 +772,8 @@ static int ckpt_vma_rec_valid(size_t len, const struct ckpt_rec_vma *r,
 			  CKPT_VMA_DONTDUMP | CKPT_VMA_DONTFORK |
 			  CKPT_VMA_NORESERVE | CKPT_VMA_HEAP | CKPT_VMA_STACK |
 			  CKPT_VMA_MAYWRITE | CKPT_VMA_MAYEXEC |
-			  CKPT_VMA_WIPEONFORK | CKPT_VMA_SHARED;
+			  CKPT_VMA_WIPEONFORK | CKPT_VMA_SHARED |
+			  CKPT_VMA_SKIPPED;
 	u64 start = le64_to_cpu(r->start), end = le64_to_cpu(r->end);
 	u32 type = le32_to_cpu(r->type), flags = le32_to_cpu(r->flags);
 	u32 path_len = le32_to_cpu(r->path_len);
@@ -683,6 +794,9 @@ static int ckpt_vma_rec_valid(size_t len, const struct ckpt_rec_vma *r,
 		return -EINVAL;
 	if (path_len && (!ckpt_valid_str(r->path, path_len, PATH_MAX) ||
 			 r->path[0] != '/'))
+		return -EINVAL;
+	/* left out: private anonymous memory only */
+	if ((flags & CKPT_VMA_SKIPPED) && type != CKPT_VMA_ANON)
 		return -EINVAL;
 	/* shared: shared memory or a file, writable if it may write */
 	if ((flags & CKPT_VMA_SHARED) && type != CKPT_VMA_SHMEM &&

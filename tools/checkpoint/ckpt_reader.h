@@ -173,6 +173,7 @@ struct ckpt_image {
 	__u32 vmas_left;
 	int have_vma;
 	__u64 vma_start, vma_end, page_min;
+	__u64 page_end;		/* pages of the VMA lie below */
 	__u32 vma_flags;
 
 	/* shared memory: its PAGES follow, by offset */
@@ -685,7 +686,7 @@ static inline int ckpt_check_tree(struct ckpt_image *img,
 				  const struct ckpt_rec *rec)
 {
 	const struct ckpt_rec_tree *t = CKPT_REC(rec, struct ckpt_rec_tree);
-	__u32 i, nr = ckpt_le32(t->nr_tasks);
+	__u32 i, nr = ckpt_le32(t->nr_tasks), exclude = 0;
 
 	if (img->tree_seen)
 		return ckpt_image_fail(img, rec->offset, "TREE: duplicate");
@@ -715,12 +716,24 @@ static inline int ckpt_check_tree(struct ckpt_image *img,
 			return ckpt_image_fail(img, rec->offset,
 					       "TREE: entry %u: unknown flags 0x%x",
 					       i, ckpt_le32(e->flags));
+		if (ckpt_le32(e->exclude) & ~(__u32)CKPT_EXCLUDE_ALL ||
+		    e->__pad)
+			return ckpt_image_fail(img, rec->offset,
+					       "TREE: entry %u: exclude 0x%x, __pad 0x%x",
+					       i, ckpt_le32(e->exclude),
+					       ckpt_le32(e->__pad));
+		exclude |= ckpt_le32(e->exclude);
 		if (!ckpt_le32(e->pid) || !ckpt_le32(e->tgid))
 			return ckpt_image_fail(img, rec->offset,
 					       "TREE: entry %u: pid 0", i);
 		if (!(ckpt_le32(e->flags) & CKPT_TREE_ZOMBIE))
 			img->nr_live++;
 	}
+	if (exclude != ckpt_le64(img->header.exclude))
+		return ckpt_image_fail(img, rec->offset,
+				       "TREE: the tasks' exclude masks make 0x%x, HEADER says 0x%llx",
+				       exclude,
+				       (unsigned long long)ckpt_le64(img->header.exclude));
 	return 0;
 }
 
@@ -895,11 +908,15 @@ static inline int ckpt_check_vma(struct ckpt_image *img,
 	if (ckpt_check_str(img, rec, "path", sizeof(*v),
 			   ckpt_le32(v->path_len), type == CKPT_VMA_FILE))
 		return -1;
+	if ((ckpt_le32(v->flags) & CKPT_VMA_SKIPPED) && type != CKPT_VMA_ANON)
+		return ckpt_image_fail(img, rec->offset,
+				       "VMA: SKIPPED for type %u", type);
 	img->vmas_left--;
 	img->have_vma = 1;
 	img->vma_start = start;
 	img->vma_end = end;
 	img->page_min = start;
+	img->page_end = end;
 	img->vma_flags = ckpt_le32(v->flags);
 	return 0;
 }
@@ -913,9 +930,7 @@ static inline int ckpt_check_pages(struct ckpt_image *img,
 	if (!img->in_shmem && (!img->in_mm || !img->have_vma))
 		return ckpt_image_fail(img, rec->offset,
 				       "PAGES: not after a VMA or SHMEM record");
-	if (!img->in_shmem && (img->vma_flags & CKPT_VMA_SKIPPED))
-		return ckpt_image_fail(img, rec->offset,
-				       "PAGES: for a VMA marked SKIPPED");
+
 	if (!n || n > CKPT_PAGES_BATCH)
 		return ckpt_image_fail(img, rec->offset,
 				       "PAGES: nr_pages %u not in 1..%u", n,
@@ -947,7 +962,7 @@ static inline int ckpt_check_pages(struct ckpt_image *img,
 					       (unsigned long long)a,
 					       a < img->vma_start ?
 					       "below its VMA" : "not ascending");
-		if (a >= img->vma_end)
+		if (a >= img->page_end)
 			return ckpt_image_fail(img, rec->offset,
 					       "PAGES: address 0x%llx beyond its VMA 0x%llx-0x%llx",
 					       (unsigned long long)a,

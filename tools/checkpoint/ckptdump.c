@@ -487,6 +487,7 @@ static void dump_tree(const struct ckpt_rec_tree *t)
 		v_u("sid", ckpt_le32(e->sid));
 		v_flags("flags", ckpt_le32(e->flags), entry_flag_names);
 		v_sig("exit_signal", ckpt_le32(e->exit_signal));
+		v_flags("exclude", ckpt_le32(e->exclude), exclude_names);
 		if (ckpt_le32(e->flags) & CKPT_TREE_ZOMBIE)
 			v_x("exit_code", ckpt_le32(e->exit_code));
 		close_c();

@@ -145,6 +145,15 @@ static void ckpt_fill_regs(struct task_struct *t, bool self,
 	r->gs = cpu_to_le64(gs);
 }
 
+/**
+ * ckpt_arch_tls_base - the thread pointer of a task (its FS base)
+ * @t: a task held still, or current
+ */
+unsigned long ckpt_arch_tls_base(struct task_struct *t)
+{
+	return x86_fsbase_read_task(t);
+}
+
 static const struct user_regset *ckpt_find_regset(struct task_struct *t,
 						  unsigned int note)
 {

@@ -100,7 +100,7 @@ struct ckpt_rec_header {
 	__le32 page_size;
 	__le32 nr_tasks;	/* tasks in the image */
 	__le64 flags;		/* checkpoint(2) flags used */
-	__le64 exclude;		/* CKPT_EXCLUDE_* mask in force */
+	__le64 exclude;		/* CKPT_EXCLUDE_* applied to any task */
 	__le64 time;		/* seconds since the epoch (CLOCK_REALTIME) */
 	__le64 id;		/* value checkpoint(2) returned */
 	__u8 release[72];	/* utsname()->release, NUL-terminated */
@@ -167,6 +167,8 @@ struct ckpt_tree_entry {
 	__le32 flags;		/* CKPT_TREE_ZOMBIE */
 	__le32 exit_signal;	/* sent to the parent at exit; 0 for threads */
 	__le32 exit_code;	/* CKPT_TREE_ZOMBIE: the status wait(2) gives */
+	__le32 exclude;		/* CKPT_EXCLUDE_* applied to its process */
+	__le32 __pad;
 };
 
 struct ckpt_rec_tree {
@@ -328,7 +330,9 @@ enum ckpt_vma_type {
 #define CKPT_VMA_MAYWRITE	0x080
 #define CKPT_VMA_MAYEXEC	0x100
 #define CKPT_VMA_WIPEONFORK	0x200
-#define CKPT_VMA_SKIPPED	0x400	/* contents left out (exclude mask) */
+#define CKPT_VMA_SKIPPED	0x400	/* contents left out (exclude mask)
+					 * but for the pages that follow
+					 */
 #define CKPT_VMA_SHARED		0x800	/* MAP_SHARED (CKPT_VMA_SHMEM, or a
 					 * read-only file)
 					 */

@@ -548,75 +548,27 @@ TEST_F_TIMEOUT(ipc, shared_with_outside_refused, 120)
  * Forged SHMEM records and mappings of them: restart refuses each with
  * EINVAL and leaves no task behind.
  */
-enum forge_at {
-	AT_SHMEM,		/* the first SHMEM record */
-	AT_SHMEM_PAGES,		/* the first PAGES record after a SHMEM */
-	AT_SHMEM_VMA,		/* the first VMA of type SHMEM */
-	AT_CHRDEV_FILE,		/* the first FILE of type CHRDEV */
-};
-
-static bool forge_match(const struct ckpt_hdr *h, const struct ckpt_hdr *prev,
-			enum forge_at at)
+static bool at_shmem(const struct ckpt_hdr *h, const struct ckpt_hdr *prev)
 {
-	const struct ckpt_rec_vma *v = (const void *)h;
-	const struct ckpt_rec_file *f = (const void *)h;
-
-	switch (at) {
-	case AT_SHMEM:
-		return h->type == CKPT_REC_SHMEM;
-	case AT_SHMEM_PAGES:
-		return h->type == CKPT_REC_PAGES && prev &&
-		       prev->type == CKPT_REC_SHMEM;
-	case AT_SHMEM_VMA:
-		return h->type == CKPT_REC_VMA && v->type == CKPT_VMA_SHMEM;
-	case AT_CHRDEV_FILE:
-		return h->type == CKPT_REC_FILE && f->type == CKPT_FILE_CHRDEV;
-	}
-	return false;
+	return h->type == CKPT_REC_SHMEM;
 }
 
-static void forge_and_expect(struct __test_metadata *_metadata,
-			     const char *img, const char *bad,
-			     enum forge_at at, size_t field, const void *val,
-			     size_t len, const char *what)
+/* the first PAGES record after a SHMEM */
+static bool at_shmem_pages(const struct ckpt_hdr *h, const struct ckpt_hdr *prev)
 {
-	const struct ckpt_hdr *h = NULL, *prev = NULL;
-	struct img im = {};
-	int fd, err;
-	pid_t top;
+	return h->type == CKPT_REC_PAGES && prev && prev->type == CKPT_REC_SHMEM;
+}
 
-	fd = open(img, O_RDONLY | O_CLOEXEC);
-	ASSERT_LE(0, fd);
-	im.size = lseek(fd, 0, SEEK_END);
-	im.buf = malloc(im.size);
-	ASSERT_NE(NULL, im.buf);
-	ASSERT_EQ((ssize_t)im.size, pread(fd, im.buf, im.size, 0));
-	close(fd);
-	while ((h = img_next(&im, h)) && !forge_match(h, prev, at))
-		prev = h;
-	ASSERT_NE(NULL, h) {
-		TH_LOG("%s: no such record", what);
-	}
-	memcpy((unsigned char *)h + field, val, len);
-	fd = open(bad, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ((ssize_t)im.size, write(fd, im.buf, im.size));
-	close(fd);
-	img_free(&im);
-	top = restart_img(bad, 0, 0, &err);
-	if (top > 0) {
-		kill(top, SIGKILL);
-		waitpid(top, NULL, 0);
-	}
-	EXPECT_EQ(-1, top) {
-		TH_LOG("%s: restarted", what);
-	}
-	EXPECT_EQ(EINVAL, err) {
-		TH_LOG("%s: %s", what, strerror(err));
-	}
-	EXPECT_EQ(0, wait_no_tree_tasks(CKPT_WAIT_MS)) {
-		TH_LOG("%s: tasks left behind", what);
-	}
+static bool at_shmem_vma(const struct ckpt_hdr *h, const struct ckpt_hdr *prev)
+{
+	return h->type == CKPT_REC_VMA &&
+	       ((const struct ckpt_rec_vma *)h)->type == CKPT_VMA_SHMEM;
+}
+
+static bool at_chrdev_file(const struct ckpt_hdr *h, const struct ckpt_hdr *prev)
+{
+	return h->type == CKPT_REC_FILE &&
+	       ((const struct ckpt_rec_file *)h)->type == CKPT_FILE_CHRDEV;
 }
 
 TEST_F_TIMEOUT(ipc, forged_shmem_refused, 300)
@@ -638,40 +590,40 @@ TEST_F_TIMEOUT(ipc, forged_shmem_refused, 300)
 	ASSERT_EQ(0, wait_no_tree_tasks(CKPT_WAIT_MS));
 
 	v = 0x80;
-	forge_and_expect(_metadata, img, bad, AT_SHMEM,
+	forge_and_expect(_metadata, img, bad, at_shmem,
 			 offsetof(struct ckpt_rec_shmem, flags), &v, 4,
 			 "unknown flags");
 	v = 0x1000;
-	forge_and_expect(_metadata, img, bad, AT_SHMEM,
+	forge_and_expect(_metadata, img, bad, at_shmem,
 			 offsetof(struct ckpt_rec_shmem, seals), &v, 4,
 			 "unknown seal");
 	v = 010777;
-	forge_and_expect(_metadata, img, bad, AT_SHMEM,
+	forge_and_expect(_metadata, img, bad, at_shmem,
 			 offsetof(struct ckpt_rec_shmem, mode), &v, 4,
 			 "file type in mode");
-	forge_and_expect(_metadata, img, bad, AT_SHMEM,
+	forge_and_expect(_metadata, img, bad, at_shmem,
 			 offsetof(struct ckpt_rec_shmem, size), &huge, 8,
 			 "size beyond the largest file");
 	/* "memfd:ckpt-a" becomes "memfd/ckpt-a" */
-	forge_and_expect(_metadata, img, bad, AT_SHMEM,
+	forge_and_expect(_metadata, img, bad, at_shmem,
 			 offsetof(struct ckpt_rec_shmem, name) + 5, "/", 1,
 			 "name with a slash");
 	/* the first object has pages 0, 5 and 200 */
 	off = MFD_SIZE;
-	forge_and_expect(_metadata, img, bad, AT_SHMEM_PAGES,
+	forge_and_expect(_metadata, img, bad, at_shmem_pages,
 			 offsetof(struct ckpt_rec_pages, addrs[1]), &off, 8,
 			 "page beyond the object");
 	off = 0;
-	forge_and_expect(_metadata, img, bad, AT_SHMEM_PAGES,
+	forge_and_expect(_metadata, img, bad, at_shmem_pages,
 			 offsetof(struct ckpt_rec_pages, addrs[1]), &off, 8,
 			 "pages not ascending");
 	/* a mapping naming no object, a device naming one */
 	v = 9999;
-	forge_and_expect(_metadata, img, bad, AT_SHMEM_VMA,
+	forge_and_expect(_metadata, img, bad, at_shmem_vma,
 			 offsetof(struct ckpt_rec_vma, obj_ref), &v, 4,
 			 "VMA obj_ref of nothing");
 	v = 1;
-	forge_and_expect(_metadata, img, bad, AT_CHRDEV_FILE,
+	forge_and_expect(_metadata, img, bad, at_chrdev_file,
 			 offsetof(struct ckpt_rec_file, obj_ref), &v, 4,
 			 "FILE obj_ref for a character device");
 }

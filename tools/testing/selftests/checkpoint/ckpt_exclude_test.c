@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cr.exclude applied by checkpoint(2): what each bit leaves out of the
+ * image, what it keeps, and how restart(2) recreates what was left out.
+ * The workload runs in a cgroup below one whose cr.exclude holds the mask
+ * of the variant (so the effective mask is inherited); it is checkpointed
+ * and killed, restarted, and reports what it finds.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
+
+#include "../kselftest_harness.h"
+#include "ckpt_util.h"
+#include "ckpt_wl.h"
+#include "ckpt_cg.h"
+
+#define BIG_LEN		(8UL << 20)	/* an anonymous mmap */
+#define ARR_LEN		(4UL << 20)	/* a malloc()ed array */
+#define SMALL_LEN	(64UL << 10)	/* a small mmap: kept */
+#define BSS_LEN		(256UL << 10)	/* .bss: kept */
+#define NHEAP		64		/* small malloc()s: the heap, kept */
+#define NTHR_BLOCKS	32		/* a thread's malloc()s: its arena */
+
+FIXTURE(ex) {
+	struct scratch s;
+	char top[PATH_MAX];	/* CG_ROOT/ckpt_exclude_test.PID */
+	char masked[PATH_MAX];	/* top/ex: cr.exclude = the variant's mask */
+	char leaf[PATH_MAX];	/* top/ex/leaf: the workload's */
+	bool root_enabled;
+	pid_t pid;
+};
+
+FIXTURE_VARIANT(ex) {
+	const char *mask;	/* written to cr.exclude */
+	__u32 bits;		/* CKPT_EXCLUDE_* it means */
+};
+
+FIXTURE_VARIANT_ADD(ex, none) {
+	.mask = "",
+	.bits = 0,
+};
+
+FIXTURE_VARIANT_ADD(ex, anon) {
+	.mask = "anon",
+	.bits = CKPT_EXCLUDE_ANON,
+};
+
+FIXTURE_SETUP(ex)
+{
+	const char *why = cg_cr_missing();
+	int err;
+
+	scratch_init(&self->s);
+	self->pid = 0;
+	if (!checkpoint_available())
+		SKIP(return, "checkpoint(2)/restart(2) are not implemented");
+	if (why)
+		SKIP(return, "%s", why);
+	err = cg_make_top(self->top, "ckpt_exclude_test", &self->root_enabled);
+	ASSERT_EQ(0, err) {
+		TH_LOG("making %s: %s", self->top, strerror(-err));
+	}
+	new_cgroup(_metadata, self->masked, self->top, "ex", true);
+	new_cgroup(_metadata, self->leaf, self->masked, "leaf", false);
+	if (*variant->mask)
+		ASSERT_EQ(0, cg_write(self->masked, "cr.exclude", variant->mask));
+}
+
+FIXTURE_TEARDOWN(ex)
+{
+	if (self->pid > 0) {
+		kill(self->pid, SIGKILL);
+		waitpid(self->pid, NULL, 0);
+	}
+	tree_tasks(SIGKILL, false);
+	while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
+		;
+	wait_no_tree_tasks(5000);
+	if (*self->top)
+		remove_cgroup(self->top);
+	if (self->root_enabled)
+		cg_write(CG_ROOT, "cgroup.subtree_control", "-cr");
+	scratch_clean(&self->s);
+}
+
+static const char *dpath(const char *dir, const char *name)
+{
+	static char path[4][128];
+	static int n;
+	char *p = path[n++ % 4];
+
+	snprintf(p, sizeof(path[0]), "%s/%s", dir, name);
+	return p;
+}
+
+/* put a line of numbers in dir/name */
+static void put_line(const char *dir, const char *name, const char *fmt, ...)
+{
+	char tmp[160], buf[256];
+	va_list ap;
+	int fd, n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", dpath(dir, name));
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	if (write(fd, buf, n) != n)
+		;
+	close(fd);
+	rename(tmp, dpath(dir, name));
+}
+
+static unsigned char pat(size_t i, int salt)
+{
+	return (unsigned char)(i * 31 + salt);
+}
+
+static void fill(unsigned char *p, size_t len, int salt)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = pat(i, salt);
+}
+
+/*
+ * 0: intact; 1: intact up to some byte at most @keep, zero from there on;
+ * 2: anything else
+ */
+static int state(const unsigned char *p, size_t len, size_t keep, int salt)
+{
+	size_t i = 0;
+
+	while (i < len && p[i] == pat(i, salt))
+		i++;
+	if (i == len)
+		return 0;
+	if (i > keep)
+		return 2;
+	while (i < len && !p[i])
+		i++;
+	return i == len ? 1 : 2;
+}
+
+/* Rss in KiB of the mapping that holds @addr, -1 if not found */
+static long rss_kib(unsigned long addr)
+{
+	char line[256];
+	unsigned long s, e;
+	long rss = -1;
+	bool in = false;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &s, &e) == 2) {
+			in = s <= addr && addr < e;
+			continue;
+		}
+		if (in && sscanf(line, "Rss: %ld kB", &rss) == 1)
+			break;
+	}
+	fclose(f);
+	return rss;
+}
+
+static unsigned char bss[BSS_LEN];
+static __thread long tls_val;
+static atomic_int go;
+
+/*
+ * A thread with data on its stack, in its TLS and in its malloc arena;
+ * after restart it checks them, then allocates and frees in its arena.
+ */
+static void *wl_thread(void *arg)
+{
+	unsigned char local[8192];
+	unsigned char *blk[NTHR_BLOCKS];
+	long bad = 0;
+	int i;
+
+	tls_val = 7;
+	fill(local, sizeof(local), 3);
+	for (i = 0; i < NTHR_BLOCKS; i++) {
+		blk[i] = malloc(1000 + i);
+		if (!blk[i])
+			return (void *)1L;
+		fill(blk[i], 1000 + i, i);
+	}
+	atomic_fetch_add(&go, 1);
+	while (atomic_load(&go) < 2)
+		usleep(1000);
+	if (tls_val != 7)
+		bad |= 1;
+	if (state(local, sizeof(local), 0, 3))
+		bad |= 2;
+	for (i = 0; i < NTHR_BLOCKS; i++) {
+		if (state(blk[i], 1000 + i, 0, i))
+			bad |= 4;
+		free(blk[i]);
+	}
+	for (i = 0; i < 1000; i++) {
+		void *p = malloc(16 + (i * 37) % 20000);
+
+		if (!p)
+			bad |= 8;
+		memset(p, i, 16);
+		free(p);
+	}
+	return (void *)bad;
+}
+
+static void wl_anon(const char *dir)
+{
+	unsigned char *big, *arr, *arr2, *small, *heap[NHEAP];
+	size_t ps = getpagesize();
+	long bad = 0, rss;
+	pthread_t thr;
+	void *tret;
+	int i;
+
+	wl_task_setup();
+	tls_val = 42;
+	fill(bss, BSS_LEN, 1);
+	/*
+	 * an inaccessible spacer first, so that what follows does not merge
+	 * with ld.so's memory (around the main thread's TLS, which is kept)
+	 */
+	if (mmap(NULL, 1 << 20, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		 0) == MAP_FAILED)
+		_exit(38);
+	big = mmap(NULL, BIG_LEN, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* between two inaccessible pages, so that it merges with nothing */
+	small = mmap(NULL, SMALL_LEN + 2 * ps, PROT_NONE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (small == MAP_FAILED ||
+	    mprotect(small + ps, SMALL_LEN, PROT_READ | PROT_WRITE))
+		_exit(39);
+	small += ps;
+	/* two blocks malloc maps for itself, whose mappings merge */
+	arr = malloc(ARR_LEN);
+	arr2 = malloc(ARR_LEN);
+	if (big == MAP_FAILED || small == MAP_FAILED || !arr || !arr2)
+		_exit(40);
+	fill(big, BIG_LEN, 2);
+	fill(small, SMALL_LEN, 4);
+	fill(arr, ARR_LEN, 5);
+	fill(arr2, ARR_LEN, 9);
+	for (i = 0; i < NHEAP; i++) {
+		heap[i] = malloc(500 + i);
+		if (!heap[i])
+			_exit(41);
+		fill(heap[i], 500 + i, 6 + i);
+	}
+	if (pthread_create(&thr, NULL, wl_thread, NULL))
+		_exit(42);
+	while (atomic_load(&go) < 1)
+		usleep(1000);
+	put_line(dir, "addrs", "%lu %lu\n", (unsigned long)big,
+		 (unsigned long)arr);
+	while (access(dpath(dir, "go"), F_OK))
+		usleep(10000);
+
+	/* before anything touches it */
+	rss = rss_kib((unsigned long)big);
+	atomic_store(&go, 2);
+	if (tls_val != 42)
+		bad |= 1;
+	if (state(bss, BSS_LEN, 0, 1))
+		bad |= 2;
+	if (state(small, SMALL_LEN, 0, 4))
+		bad |= 4;
+	for (i = 0; i < NHEAP; i++)
+		if (state(heap[i], 500 + i, 0, 6 + i))
+			bad |= 8;
+	if (pthread_join(thr, &tret) || tret)
+		bad |= 16 | ((long)tret << 8);
+	/*
+	 * malloc's header is in the page where an array starts: kept, and
+	 * perhaps a page more (the mapping may have merged with a thread's
+	 * stack below, whose TCB range is kept)
+	 */
+	put_line(dir, "done", "%ld %d %d %d %ld\n", bad,
+		 state(big, BIG_LEN, ps, 2), state(arr, ARR_LEN, 2 * ps, 5),
+		 state(arr2, ARR_LEN, 2 * ps, 9), rss);
+	/* the allocator still works: free the arrays, allocate again */
+	free(arr);
+	free(arr2);
+	arr = malloc(ARR_LEN);
+	if (!arr)
+		_exit(43);
+	memset(arr, 1, ARR_LEN);
+	free(arr);
+	_exit(0);
+}
+
+/* the VMA record of the image that starts at @addr */
+static const struct ckpt_rec_vma *vma_at(const struct img *im, __u64 addr)
+{
+	const struct ckpt_hdr *h;
+
+	for (h = img_next(im, NULL); h; h = img_next(im, h)) {
+		const struct ckpt_rec_vma *v = (const void *)h;
+
+		if (h->type == CKPT_REC_VMA && v->start <= addr &&
+		    addr < v->end)
+			return v;
+	}
+	return NULL;
+}
+
+static bool at_tree(const struct ckpt_hdr *h, const struct ckpt_hdr *prev)
+{
+	return h->type == CKPT_REC_TREE;
+}
+
+static bool at_file_vma(const struct ckpt_hdr *h, const struct ckpt_hdr *prev)
+{
+	return h->type == CKPT_REC_VMA &&
+	       ((const struct ckpt_rec_vma *)h)->type == CKPT_VMA_FILE;
+}
+
+/*
+ * The anonymous memory bit: the contents of the big mapping and of the
+ * malloc()ed array are left out but for their first page, and read zero
+ * after restart without costing memory; the stack, TLS, .bss, heap, small
+ * mappings and a thread's arena are kept, and the allocator still works.
+ * Without the bit, everything is there.
+ */
+TEST_F_TIMEOUT(ex, anon_memory, 300)
+{
+	const char *img = spath(&self->s, "img");
+	const struct ckpt_rec_header *hd;
+	const struct ckpt_rec_tree *tr;
+	const struct ckpt_rec_vma *v;
+	bool skipping = variant->bits & CKPT_EXCLUDE_ANON;
+	unsigned long big, arr;
+	long bad, rss;
+	int big_st, arr_st, arr2_st, fd, status, n;
+	struct img im = {};
+	char buf[128];
+	pid_t top;
+
+	self->pid = fork();
+	ASSERT_LE(0, self->pid);
+	if (!self->pid)
+		wl_anon(self->s.dir);
+	ASSERT_EQ(0, cg_enter(self->leaf, self->pid));
+	ASSERT_TRUE(wait_file(spath(&self->s, "addrs"), CKPT_WAIT_MS));
+	fd = open(spath(&self->s, "addrs"), O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, read(fd, buf, sizeof(buf) - 1));
+	close(fd);
+	n = sscanf(buf, "%lu %lu", &big, &arr);
+	ASSERT_EQ(2, n);
+
+	top = cycle_tree(_metadata, img, self->pid, 0);
+	self->pid = top;
+
+	/* the image says what was left out, and is that much smaller */
+	fd = open(img, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, img_load_fd(fd, &im));
+	close(fd);
+	EXPECT_EQ(NULL, img_check(&im, true)) {
+		TH_LOG("%s", im.why);
+	}
+	hd = (const void *)im.buf;
+	EXPECT_EQ(variant->bits, hd->exclude);
+	tr = img_find(&im, CKPT_REC_TREE, 0);
+	ASSERT_NE(NULL, tr);
+	EXPECT_EQ(variant->bits, tr->tasks[0].exclude);
+	EXPECT_EQ(variant->bits, tr->tasks[1].exclude);
+	v = vma_at(&im, big);
+	ASSERT_NE(NULL, v);
+	EXPECT_EQ(skipping, !!(v->flags & CKPT_VMA_SKIPPED));
+	v = vma_at(&im, arr);
+	ASSERT_NE(NULL, v);
+	EXPECT_EQ(skipping, !!(v->flags & CKPT_VMA_SKIPPED));
+	/* left out: the image is small; else it holds all of it */
+	EXPECT_GT(skipping ? 3UL << 20 : ~0UL, im.size);
+	EXPECT_LT(skipping ? 0 : BIG_LEN + 2 * ARR_LEN, im.size);
+	img_free(&im);
+
+	put_long(spath(&self->s, "go"), 1);
+	ASSERT_TRUE(wait_file(spath(&self->s, "done"), CKPT_WAIT_MS));
+	fd = open(spath(&self->s, "done"), O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, read(fd, buf, sizeof(buf) - 1));
+	close(fd);
+	n = sscanf(buf, "%ld %d %d %d %ld", &bad, &big_st, &arr_st, &arr2_st,
+		   &rss);
+	ASSERT_EQ(5, n);
+	EXPECT_EQ(0, bad) {
+		TH_LOG("kept state lost: mask %#lx", bad);
+	}
+	EXPECT_EQ(skipping ? 1 : 0, big_st);
+	EXPECT_EQ(skipping ? 1 : 0, arr_st);
+	EXPECT_EQ(skipping ? 1 : 0, arr2_st);
+	/* what was left out costs no memory until touched */
+	EXPECT_GE(skipping ? 64 : LONG_MAX, rss);
+	EXPECT_LE(skipping ? 0 : (long)(BIG_LEN >> 10), rss);
+	ASSERT_EQ(top, waitpid(top, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		TH_LOG("status %#x", status);
+	}
+	self->pid = 0;
+	if (!skipping)
+		return;
+
+	/* forged: an unknown bit, a thread unlike its leader, a file left out */
+	forge_and_expect(_metadata, img, spath(&self->s, "bad"), at_tree,
+			 offsetof(struct ckpt_rec_tree, tasks[0].exclude),
+			 &(__le32){ 0x8 }, 4, "unknown exclude bit");
+	forge_and_expect(_metadata, img, spath(&self->s, "bad"), at_tree,
+			 offsetof(struct ckpt_rec_tree, tasks[1].exclude),
+			 &(__le32){ 0 }, 4, "thread's mask unlike its leader's");
+	forge_and_expect(_metadata, img, spath(&self->s, "bad"), at_file_vma,
+			 offsetof(struct ckpt_rec_vma, flags),
+			 &(__le32){ CKPT_VMA_SKIPPED }, 4,
+			 "a file mapping left out");
+}
+
+TEST_HARNESS_MAIN
