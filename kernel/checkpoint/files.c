@@ -25,11 +25,13 @@
 #include <linux/mm.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
+#include <linux/net.h>
 #include <linux/pipe_fs_i.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/task.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
+#include <linux/socket.h>
 
 #include "internal.h"
 
@@ -261,6 +263,9 @@ static int ckpt_file_type(struct ckpt_ctx *ctx, struct ckpt_obj *obj,
 		*obj_ref = p->ref;
 		return named ? CKPT_FILE_FIFO : CKPT_FILE_PIPE;
 	}
+	/* cr.exclude's net bit: the runtime reconnects by itself */
+	if (S_ISSOCK(mode) && (ctx->cur->exclude & CKPT_EXCLUDE_NET))
+		return CKPT_FILE_NET_SKIPPED;
 	if ((S_ISREG(mode) || S_ISDIR(mode)) && named) {
 		if (d_unlinked(file->f_path.dentry))
 			goto deleted;
@@ -315,6 +320,8 @@ static int ckpt_dump_file(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 		r.pos = cpu_to_le64(file->f_pos);
 	r.obj_ref = cpu_to_le32(obj_ref);
 	r.rdev = cpu_to_le32(ckpt_encode_rdev(inode->i_rdev));
+	if (type == CKPT_FILE_NET_SKIPPED)
+		r.rdev = cpu_to_le32(ckpt_socket_kind(file));
 	ckpt_fill_identity(file, &r.dev, &r.ino, &r.size, &r.mtime_sec,
 			   &r.mtime_nsec);
 	r.path_len = cpu_to_le32(path_len);
@@ -429,6 +436,20 @@ static struct file *ckpt_open_shmem(struct ckpt_ctx *ctx,
 	return file;
 }
 
+/* a socket left out by cr.exclude's net bit: a dead one takes its place */
+static struct file *ckpt_open_dead_socket(const struct ckpt_rec_file *r,
+					  u32 f_flags)
+{
+	u32 kind = le32_to_cpu(r->rdev);
+	int family = kind >> 16, type = kind & 0xffff;
+
+	if (!S_ISSOCK(le32_to_cpu(r->f_mode)) || r->pos || !family ||
+	    family >= AF_MAX || type < SOCK_STREAM || type > SOCK_PACKET ||
+	    (f_flags & O_ACCMODE) != O_RDWR)
+		return ERR_PTR(-EINVAL);
+	return ckpt_dead_socket(family, type, f_flags);
+}
+
 /*
  * CKPT_REC_FILE: reopen an open file description, with the saved flags
  * less those that would create or truncate.  An external file is filled
@@ -456,7 +477,8 @@ static int ckpt_restore_file(struct ckpt_ctx *ctx, struct ckpt_task *t,
 	    type != CKPT_FILE_SHMEM && r->obj_ref)
 		return -EINVAL;
 	if (type != CKPT_FILE_EXTERNAL && type != CKPT_FILE_PIPE &&
-	    type != CKPT_FILE_SHMEM && (!path_len || r->path[0] != '/'))
+	    type != CKPT_FILE_SHMEM && type != CKPT_FILE_NET_SKIPPED &&
+	    (!path_len || r->path[0] != '/'))
 		return -EINVAL;
 	ret = ckpt_count_files(ctx, 1);
 	if (ret)
@@ -477,6 +499,9 @@ static int ckpt_restore_file(struct ckpt_ctx *ctx, struct ckpt_task *t,
 		break;
 	case CKPT_FILE_SHMEM:
 		file = ckpt_open_shmem(ctx, r, f_flags);
+		break;
+	case CKPT_FILE_NET_SKIPPED:
+		file = ckpt_open_dead_socket(r, f_flags);
 		break;
 	case CKPT_FILE_EXTERNAL:
 		break;

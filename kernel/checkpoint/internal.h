@@ -441,6 +441,20 @@ bool ckpt_shmem_wanted(struct file *file, bool shared);
 struct ckpt_obj *ckpt_shmem_collect(struct ckpt_ctx *ctx, struct file *file,
 				    bool mapped);
 struct file *ckpt_shmem_file(struct ckpt_ctx *ctx, u32 ref);
+#ifdef CONFIG_NET
+u32 ckpt_socket_kind(struct file *file);
+struct file *ckpt_dead_socket(int family, int type, int flags);
+#else
+static inline u32 ckpt_socket_kind(struct file *file)
+{
+	return 0;
+}
+
+static inline struct file *ckpt_dead_socket(int family, int type, int flags)
+{
+	return ERR_PTR(-EINVAL);
+}
+#endif
 int ckpt_restore_signals(struct ckpt_ctx *ctx, struct ckpt_task *t);
 void ckpt_mm_free(struct ckpt_ctx *ctx);
 

@@ -788,9 +788,17 @@ static inline int ckpt_check_file(struct ckpt_image *img,
 	__u32 type = ckpt_le32(f->type);
 	__u32 plen = ckpt_le32(f->path_len);
 
-	if (type < CKPT_FILE_REGULAR || type > CKPT_FILE_SHMEM)
+	if ((type < CKPT_FILE_REGULAR || type > CKPT_FILE_SHMEM) &&
+	    type != CKPT_FILE_NET_SKIPPED)
 		return ckpt_image_fail(img, rec->offset,
 				       "FILE: unknown type %u", type);
+	if (type == CKPT_FILE_NET_SKIPPED &&
+	    ((ckpt_le32(f->f_mode) & 0170000) != 0140000 ||
+	     !(ckpt_le32(f->rdev) >> 16) || f->pos))
+		return ckpt_image_fail(img, rec->offset,
+				       "FILE: a socket left out with f_mode 0%o, rdev 0x%x, pos %llu",
+				       ckpt_le32(f->f_mode), ckpt_le32(f->rdev),
+				       (unsigned long long)ckpt_le64(f->pos));
 	if (ckpt_check_str(img, rec, "path", sizeof(*f), plen,
 			   type == CKPT_FILE_REGULAR || type == CKPT_FILE_FIFO))
 		return -1;

@@ -315,6 +315,7 @@ static const struct name file_type_names[] = {
 	{ CKPT_FILE_CHRDEV, "CHRDEV" },
 	{ CKPT_FILE_EXTERNAL, "EXTERNAL" },
 	{ CKPT_FILE_SHMEM, "SHMEM" },
+	{ CKPT_FILE_NET_SKIPPED, "NET_SKIPPED" },
 	{ 0, NULL }
 };
 
@@ -568,6 +569,10 @@ static void dump_file(const struct ckpt_rec_file *f)
 	if (type == CKPT_FILE_PIPE || type == CKPT_FILE_FIFO ||
 	    type == CKPT_FILE_SHMEM)
 		v_u("obj_ref", ckpt_le32(f->obj_ref));
+	if (type == CKPT_FILE_NET_SKIPPED) {
+		v_u("family", ckpt_le32(f->rdev) >> 16);
+		v_u("socktype", ckpt_le32(f->rdev) & 0xffff);
+	}
 	if (type == CKPT_FILE_CHRDEV) {
 		snprintf(b, sizeof(b), "%u:%u", ckpt_le32(f->rdev) >> 20,
 			 ckpt_le32(f->rdev) & 0xfffff);

@@ -233,6 +233,7 @@ enum ckpt_file_type {
 	CKPT_FILE_CHRDEV	= 4,	/* character device by rdev */
 	CKPT_FILE_EXTERNAL	= 5,	/* other end outside the image */
 	CKPT_FILE_SHMEM		= 6,	/* shared memory file, obj_ref names it */
+	CKPT_FILE_NET_SKIPPED	= 13,	/* socket left out (cr.exclude net) */
 };
 
 struct ckpt_rec_file {
@@ -243,7 +244,9 @@ struct ckpt_rec_file {
 	__le32 f_mode;		/* S_IFMT and permission bits of the inode */
 	__le64 pos;		/* file position */
 	__le32 obj_ref;		/* PIPE, FIFO, SHMEM: objref of the object */
-	__le32 rdev;		/* CKPT_FILE_CHRDEV: major << 20 | minor */
+	__le32 rdev;		/* CKPT_FILE_CHRDEV: major << 20 | minor;
+				 * CKPT_FILE_NET_SKIPPED: family << 16 | type
+				 */
 	__le64 dev;		/* identity: new_encode_dev() of the fs */
 	__le64 ino;
 	__le64 size;

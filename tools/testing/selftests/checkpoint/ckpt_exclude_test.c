@@ -10,7 +10,10 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 
 #include "../kselftest_harness.h"
 #include "ckpt_util.h"
@@ -46,6 +49,11 @@ FIXTURE_VARIANT_ADD(ex, none) {
 FIXTURE_VARIANT_ADD(ex, anon) {
 	.mask = "anon",
 	.bits = CKPT_EXCLUDE_ANON,
+};
+
+FIXTURE_VARIANT_ADD(ex, net) {
+	.mask = "net",
+	.bits = CKPT_EXCLUDE_NET,
 };
 
 FIXTURE_SETUP(ex)
@@ -349,6 +357,8 @@ TEST_F_TIMEOUT(ex, anon_memory, 300)
 	char buf[128];
 	pid_t top;
 
+	if (variant->bits & ~CKPT_EXCLUDE_ANON)
+		SKIP(return, "about the anon bit");
 	self->pid = fork();
 	ASSERT_LE(0, self->pid);
 	if (!self->pid)
@@ -427,6 +437,174 @@ TEST_F_TIMEOUT(ex, anon_memory, 300)
 			 offsetof(struct ckpt_rec_vma, flags),
 			 &(__le32){ CKPT_VMA_SKIPPED }, 4,
 			 "a file mapping left out");
+}
+
+/*
+ * The net bit: sockets of every kind are left out; after restart each fd
+ * holds a dead socket of the same family and type whose every operation
+ * fails with ECONNRESET and which polls as EPOLLERR | EPOLLHUP, and a new
+ * socket works (the runtime's reconnect path).
+ */
+#define NSOCK		5
+
+static const int sock_kind[NSOCK][2] = {
+	{ AF_UNIX, SOCK_STREAM }, { AF_UNIX, SOCK_STREAM },
+	{ AF_UNIX, SOCK_DGRAM }, { AF_INET, SOCK_STREAM },
+	{ AF_INET6, SOCK_DGRAM },
+};
+
+/* a bitmask of what a dead socket at @fd did not do as documented */
+static long dead_socket(int fd, int family, int type)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN | POLLOUT };
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	int v, err;
+	socklen_t len = sizeof(v);
+	struct stat st;
+	char c = 'x';
+	long bad = 0;
+
+	if (fstat(fd, &st) || !S_ISSOCK(st.st_mode))
+		bad |= 1;
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &len) || v != family)
+		bad |= 2;
+	len = sizeof(v);
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &len) || v != type)
+		bad |= 4;
+	len = sizeof(err);
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) ||
+	    err != ECONNRESET)
+		bad |= 8;
+	if (poll(&pfd, 1, 0) != 1 || pfd.revents != (POLLERR | POLLHUP))
+		bad |= 16;
+	if (read(fd, &c, 1) != -1 || errno != ECONNRESET)
+		bad |= 32;
+	if (write(fd, &c, 1) != -1 || errno != ECONNRESET)
+		bad |= 64;
+	if (send(fd, &c, 1, MSG_NOSIGNAL) != -1 || errno != ECONNRESET)
+		bad |= 128;
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) != -1 ||
+	    errno != ECONNRESET)
+		bad |= 256;
+	v = 1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &v, sizeof(v)) != -1 ||
+	    errno != ECONNRESET)
+		bad |= 512;
+	if (close(fd))
+		bad |= 1024;
+	return bad;
+}
+
+static void wl_net(const char *dir)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int fds[NSOCK], sv[2], lfd, i;
+	long bad = 0;
+
+	wl_task_setup();
+	signal(SIGPIPE, SIG_IGN);
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) || write(sv[0], "hi", 2) != 2)
+		_exit(40);
+	fds[0] = sv[0];
+	fds[1] = sv[1];
+	fds[2] = socket(AF_UNIX, SOCK_DGRAM, 0);
+	/* a TCP connection to a listener of its own, on the loopback */
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) ||
+	    listen(lfd, 4) || getsockname(lfd, (struct sockaddr *)&sin, &len))
+		_exit(41);
+	fds[3] = socket(AF_INET, SOCK_STREAM, 0);
+	if (fds[3] < 0 || connect(fds[3], (struct sockaddr *)&sin, sizeof(sin)))
+		_exit(42);
+	fds[4] = socket(AF_INET6, SOCK_DGRAM, 0);
+	for (i = 0; i < NSOCK; i++)
+		if (fds[i] < 0)
+			_exit(43);
+	put_long(dpath(dir, "ready"), 1);
+	while (access(dpath(dir, "go"), F_OK))
+		usleep(10000);
+	/* the first socket that failed (1..), times 10000, and how */
+	for (i = 0; i <= NSOCK && !bad; i++) {
+		bad = i < NSOCK ?
+		      dead_socket(fds[i], sock_kind[i][0], sock_kind[i][1]) :
+		      dead_socket(lfd, AF_INET, SOCK_STREAM);
+		if (bad)
+			bad += (i + 1) * 10000;
+	}
+	/* reconnecting works */
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) || write(sv[0], "x", 1) != 1 ||
+	    read(sv[1], &len, 1) != 1)
+		bad = 99;
+	put_long(dpath(dir, "done"), bad);
+	_exit(0);
+}
+
+static bool at_dead_socket(const struct ckpt_hdr *h,
+			   const struct ckpt_hdr *prev)
+{
+	return h->type == CKPT_REC_FILE &&
+	       ((const struct ckpt_rec_file *)h)->type == CKPT_FILE_NET_SKIPPED;
+}
+
+TEST_F_TIMEOUT(ex, net_sockets, 300)
+{
+	const char *img = spath(&self->s, "img");
+	const struct ckpt_rec_file *f;
+	const struct ckpt_hdr *h;
+	struct img im = {};
+	int status, fd, n = 0;
+	long done;
+	pid_t top;
+
+	if (!(variant->bits & CKPT_EXCLUDE_NET))
+		SKIP(return, "about the net bit");
+	self->pid = fork();
+	ASSERT_LE(0, self->pid);
+	if (!self->pid)
+		wl_net(self->s.dir);
+	ASSERT_EQ(0, cg_enter(self->leaf, self->pid));
+	ASSERT_TRUE(wait_file(spath(&self->s, "ready"), CKPT_WAIT_MS));
+	top = cycle_tree(_metadata, img, self->pid, 0);
+	self->pid = top;
+
+	fd = open(img, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, img_load_fd(fd, &im));
+	close(fd);
+	EXPECT_EQ(NULL, img_check(&im, true)) {
+		TH_LOG("%s", im.why);
+	}
+	for (h = img_next(&im, NULL); h; h = img_next(&im, h)) {
+		f = (const void *)h;
+		if (h->type == CKPT_REC_FILE && f->type == CKPT_FILE_NET_SKIPPED)
+			n++;
+	}
+	/* one per socket, the listener too */
+	EXPECT_EQ(NSOCK + 1, n);
+	img_free(&im);
+
+	put_long(spath(&self->s, "go"), 1);
+	ASSERT_TRUE(wait_long(spath(&self->s, "done"), 0, &done,
+			      CKPT_WAIT_MS));
+	EXPECT_EQ(0, done) {
+		TH_LOG("dead socket %ld: mask %#lx", done / 10000, done % 10000);
+	}
+	ASSERT_EQ(top, waitpid(top, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	self->pid = 0;
+
+	/* forged: no family, an unknown type, not a socket */
+	forge_and_expect(_metadata, img, spath(&self->s, "bad"), at_dead_socket,
+			 offsetof(struct ckpt_rec_file, rdev),
+			 &(__le32){ SOCK_STREAM }, 4, "socket of no family");
+	forge_and_expect(_metadata, img, spath(&self->s, "bad"), at_dead_socket,
+			 offsetof(struct ckpt_rec_file, rdev),
+			 &(__le32){ AF_UNIX << 16 | 99 }, 4, "socket type 99");
+	forge_and_expect(_metadata, img, spath(&self->s, "bad"), at_dead_socket,
+			 offsetof(struct ckpt_rec_file, f_mode),
+			 &(__le32){ S_IFREG | 0600 }, 4, "a regular file");
 }
 
 TEST_HARNESS_MAIN
