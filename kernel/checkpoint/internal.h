@@ -426,6 +426,8 @@ extern const struct ckpt_obj_ops ckpt_mm_ops;
 extern const struct ckpt_obj_ops ckpt_sighand_ops;
 extern const struct ckpt_obj_ops ckpt_signal_ops;
 extern const struct ckpt_obj_ops ckpt_shmem_ops;
+extern const struct ckpt_obj_ops ckpt_filedata_ops;
+extern const struct ckpt_obj_ops ckpt_content_ops;
 
 /* fs.c, files.c, pipe.c, mm.c, signal.c: helpers for other parts */
 int ckpt_lookup(struct ckpt_ctx *ctx, const char *name, unsigned int flags,
@@ -437,10 +439,12 @@ struct file *ckpt_open_pinned(const struct path *path, int flags);
 struct file *ckpt_open_pipe(struct ckpt_ctx *ctx, u32 ref, const char *path,
 			    u32 f_flags);
 int ckpt_dump_task_signals(struct ckpt_ctx *ctx, struct ckpt_task *t);
-bool ckpt_shmem_wanted(struct file *file, bool shared);
-struct ckpt_obj *ckpt_shmem_collect(struct ckpt_ctx *ctx, struct file *file,
-				    bool mapped);
+bool ckpt_content_wanted(struct file *file);
+struct ckpt_obj *ckpt_content_collect(struct ckpt_ctx *ctx, struct file *file,
+				      bool mapped, bool shared);
+int ckpt_content_kind(struct ckpt_obj *obj);
 struct file *ckpt_shmem_file(struct ckpt_ctx *ctx, u32 ref);
+struct file *ckpt_filedata_file(struct ckpt_ctx *ctx, u32 ref, bool *named);
 #ifdef CONFIG_NET
 u32 ckpt_socket_kind(struct file *file);
 struct file *ckpt_dead_socket(int family, int type, int flags);

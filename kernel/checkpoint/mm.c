@@ -54,20 +54,24 @@ static long ckpt_mm_users(void *ptr)
 	return atomic_read(&mm->mm_users) - 1;
 }
 
-/* the shared memory objects an mm maps, saved before it */
+/*
+ * The objects of the files an mm maps whose contents go in the image
+ * (shared memory, files restart could not find by path): saved before it.
+ */
 struct ckpt_mm_shmem {
 	unsigned int nr;
 	struct ckpt_obj *objs[];
 };
 
-/* the shared memory @vma maps, or NULL */
-static struct file *ckpt_vma_shmem(struct vm_area_struct *vma)
+/* the object of the file @vma maps, if its contents are in the image */
+static struct ckpt_obj *ckpt_vma_content(struct ckpt_ctx *ctx,
+					 struct vm_area_struct *vma)
 {
 	struct file *file = vma->vm_file;
 
-	if (file && ckpt_shmem_wanted(file, vma->vm_flags & VM_MAYSHARE))
-		return file;
-	return NULL;
+	if (!file || !ckpt_content_wanted(file))
+		return NULL;
+	return ckpt_obj_find(ctx, file_inode(file));
 }
 
 static int ckpt_collect_mm(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
@@ -77,7 +81,10 @@ static int ckpt_collect_mm(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 	struct vm_area_struct *vma;
 	struct ckpt_mm_shmem *list;
 	struct vma_iterator vmi;
-	struct file **files;
+	struct {
+		struct file *file;
+		bool shared;
+	} *files;
 	int ret;
 
 	/* the tasks that use @mm are held: its map does not change */
@@ -91,10 +98,12 @@ static int ckpt_collect_mm(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 	}
 	vma_iter_init(&vmi, mm, 0);
 	for_each_vma(vmi, vma) {
-		struct file *file = ckpt_vma_shmem(vma);
+		struct file *file = vma->vm_file;
 
-		if (file && n < max)
-			files[n++] = get_file(file);
+		if (!file || !ckpt_content_wanted(file) || n >= max)
+			continue;
+		files[n].file = get_file(file);
+		files[n++].shared = vma->vm_flags & VM_MAYSHARE;
 	}
 	mmap_read_unlock(mm);
 
@@ -104,12 +113,13 @@ static int ckpt_collect_mm(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 		struct ckpt_obj *o = NULL;
 
 		if (!ret)
-			o = ckpt_shmem_collect(ctx, files[i], true);
+			o = ckpt_content_collect(ctx, files[i].file, true,
+						 files[i].shared);
 		if (IS_ERR(o))
 			ret = PTR_ERR(o);
 		else if (o)
 			list->objs[list->nr++] = o;
-		fput(files[i]);
+		fput(files[i].file);
 	}
 	kvfree(files);
 	obj->priv = (unsigned long)list;
@@ -178,7 +188,8 @@ static int ckpt_vma_type(struct ckpt_ctx *ctx, struct vm_area_struct *vma)
 				vma->vm_start,
 				"mapping with protection key %d at %#lx",
 				vma_pkey(vma), vma->vm_start);
-	if (ckpt_vma_shmem(vma))
+	if (ckpt_vma_content(ctx, vma) &&
+	    ckpt_content_kind(ckpt_vma_content(ctx, vma)) == CKPT_REC_SHMEM)
 		return CKPT_VMA_SHMEM;
 	/* shared memory that is no shmem object (a SysV segment has a file) */
 	if ((vma->vm_flags & VM_MAYSHARE) && !vma->vm_file)
@@ -331,21 +342,19 @@ static int ckpt_dump_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
 		r.flags |= cpu_to_le32(CKPT_VMA_SKIPPED);
 	if (type == CKPT_VMA_FILE)
 		file = get_file(vma->vm_file);
-	if (type == CKPT_VMA_SHMEM) {
-		struct ckpt_obj *o = ckpt_obj_find(ctx, file_inode(vma->vm_file));
+	/* shared memory, or a file with its contents in the image */
+	if (type == CKPT_VMA_FILE || type == CKPT_VMA_SHMEM) {
+		struct ckpt_obj *o = ckpt_vma_content(ctx, vma);
 
-		if (WARN_ON_ONCE(!o)) {
-			mmap_read_unlock(mm);
-			return -EAGAIN;
-		}
-		r.obj_ref = cpu_to_le32(o->ref);
+		if (o && ckpt_content_kind(o))
+			r.obj_ref = cpu_to_le32(o->ref);
 	}
 	mmap_read_unlock(mm);
 
 	if (file) {
 		path = ckpt_path(ctx, &file->f_path, &path_len);
 		ret = PTR_ERR_OR_ZERO(path);
-		if (!ret && !ckpt_file_findable(file, path))
+		if (!ret && !r.obj_ref && !ckpt_file_findable(file, path))
 			ret = -EOPNOTSUPP;
 		if (ret) {
 			fput(file);
@@ -697,6 +706,28 @@ static unsigned long ckpt_prot(u32 prot)
 	       ((prot & CKPT_PROT_EXEC) ? PROT_EXEC : 0);
 }
 
+/*
+ * The file of a CKPT_REC_FILEDATA to map: reopened through its name (with
+ * open(2)'s checks, for writing if a shared mapping may write), or the
+ * unlinked file restart made.
+ */
+static struct file *ckpt_map_filedata(struct ckpt_ctx *ctx,
+				      const struct ckpt_rec_vma *r)
+{
+	u32 flags = le32_to_cpu(r->flags);
+	bool rw = (flags & CKPT_VMA_SHARED) && (flags & CKPT_VMA_MAYWRITE);
+	bool named;
+	struct file *file = ckpt_filedata_file(ctx, le32_to_cpu(r->obj_ref),
+					       &named);
+
+	if (IS_ERR(file))
+		return file;
+	if (named)
+		return ckpt_open_pinned(&file->f_path, (rw ? O_RDWR : O_RDONLY) |
+					O_LARGEFILE);
+	return get_file(file);
+}
+
 static int ckpt_map_vma(struct ckpt_ctx *ctx, const struct ckpt_rec_vma *r)
 {
 	u64 start = le64_to_cpu(r->start), end = le64_to_cpu(r->end);
@@ -721,6 +752,10 @@ static int ckpt_map_vma(struct ckpt_ctx *ctx, const struct ckpt_rec_vma *r)
 		if (IS_ERR(file))
 			return PTR_ERR(file);
 		get_file(file);
+	} else if (r->obj_ref) {
+		file = ckpt_map_filedata(ctx, r);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
 	} else {
 		bool rw = (flags & CKPT_VMA_SHARED) &&
 			  (flags & CKPT_VMA_MAYWRITE);
@@ -778,8 +813,10 @@ static int ckpt_vma_rec_valid(size_t len, const struct ckpt_rec_vma *r,
 	u32 type = le32_to_cpu(r->type), flags = le32_to_cpu(r->flags);
 	u32 path_len = le32_to_cpu(r->path_len);
 
+	/* an object: shared memory always, file contents for a file */
 	if (len != sizeof(*r) + path_len ||
-	    (type == CKPT_VMA_SHMEM ? !r->obj_ref : !!r->obj_ref))
+	    (type == CKPT_VMA_SHMEM && !r->obj_ref) ||
+	    (type != CKPT_VMA_SHMEM && type != CKPT_VMA_FILE && r->obj_ref))
 		return -EINVAL;
 	if (!PAGE_ALIGNED(start) || !PAGE_ALIGNED(end) || start >= end ||
 	    end > TASK_SIZE || start < prev)
@@ -793,7 +830,7 @@ static int ckpt_vma_rec_valid(size_t len, const struct ckpt_rec_vma *r,
 	if (type == CKPT_VMA_FILE ? !path_len : path_len)
 		return -EINVAL;
 	if (path_len && (!ckpt_valid_str(r->path, path_len, PATH_MAX) ||
-			 r->path[0] != '/'))
+			 (r->path[0] != '/' && !r->obj_ref)))
 		return -EINVAL;
 	/* left out: private anonymous memory only */
 	if ((flags & CKPT_VMA_SKIPPED) && type != CKPT_VMA_ANON)

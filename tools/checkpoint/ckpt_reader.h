@@ -211,6 +211,7 @@ static inline const char *ckpt_rec_type_name(__u32 type)
 	case CKPT_REC_SKIPPED:		return "SKIPPED";
 	case CKPT_REC_TASK_END:		return "TASK_END";
 	case CKPT_REC_SHMEM:		return "SHMEM";
+	case CKPT_REC_FILEDATA:		return "FILEDATA";
 	case CKPT_REC_COMMENT:		return "COMMENT";
 	}
 	return NULL;
@@ -241,6 +242,7 @@ static inline size_t ckpt_rec_min_len(__u32 type)
 	case CKPT_REC_SKIPPED:		return sizeof(struct ckpt_rec_skipped);
 	case CKPT_REC_TASK_END:		return sizeof(struct ckpt_hdr);
 	case CKPT_REC_SHMEM:		return sizeof(struct ckpt_rec_shmem);
+	case CKPT_REC_FILEDATA:		return sizeof(struct ckpt_rec_filedata);
 	case CKPT_REC_COMMENT:		return sizeof(struct ckpt_hdr);
 	}
 	return sizeof(struct ckpt_hdr);
@@ -810,8 +812,13 @@ static inline int ckpt_check_file(struct ckpt_image *img,
 	    ckpt_ref_use(img, rec, "obj_ref", CKPT_REC_SHMEM,
 			 ckpt_le32(f->obj_ref)))
 		return -1;
+	/* a regular file may have its contents in the image */
+	if (type == CKPT_FILE_REGULAR && f->obj_ref &&
+	    ckpt_ref_use(img, rec, "obj_ref", CKPT_REC_FILEDATA,
+			 ckpt_le32(f->obj_ref)))
+		return -1;
 	if (type != CKPT_FILE_PIPE && type != CKPT_FILE_FIFO &&
-	    type != CKPT_FILE_SHMEM && f->obj_ref)
+	    type != CKPT_FILE_SHMEM && type != CKPT_FILE_REGULAR && f->obj_ref)
 		return ckpt_image_fail(img, rec->offset,
 				       "FILE: obj_ref %u for type %u",
 				       ckpt_le32(f->obj_ref), type);
@@ -900,7 +907,11 @@ static inline int ckpt_check_vma(struct ckpt_image *img,
 				       "VMA: unknown type %u", type);
 	if (type == CKPT_VMA_SHMEM ?
 	    ckpt_ref_use(img, rec, "obj_ref", CKPT_REC_SHMEM,
-			 ckpt_le32(v->obj_ref)) : !!v->obj_ref)
+			 ckpt_le32(v->obj_ref)) :
+	    type == CKPT_VMA_FILE ?
+	    v->obj_ref && ckpt_ref_use(img, rec, "obj_ref", CKPT_REC_FILEDATA,
+				       ckpt_le32(v->obj_ref)) :
+	    !!v->obj_ref)
 		return ckpt_image_fail(img, rec->offset,
 				       "VMA: obj_ref %u for type %u",
 				       ckpt_le32(v->obj_ref), type);
@@ -1007,6 +1018,39 @@ static inline int ckpt_check_shmem(struct ckpt_image *img,
 		return -1;
 	img->in_shmem = 1;
 	img->shmem_size = ckpt_le64(s->size);
+	img->page_min = 0;
+	return 0;
+}
+
+static inline int ckpt_check_filedata(struct ckpt_image *img,
+				      const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_filedata *d =
+		CKPT_REC(rec, struct ckpt_rec_filedata);
+	__u32 len = ckpt_le32(d->path_len), flags = ckpt_le32(d->flags);
+
+	if (ckpt_check_str(img, rec, "path", sizeof(*d), len, 1))
+		return -1;
+	if (rec->len != sizeof(*d) + len)
+		return ckpt_image_fail(img, rec->offset,
+				       "FILEDATA: len %u, path_len %u", rec->len,
+				       len);
+	if (flags & ~(__u32)(CKPT_FILEDATA_UNLINKED | CKPT_FILEDATA_SKIPPED))
+		return ckpt_image_fail(img, rec->offset,
+				       "FILEDATA: unknown flags 0x%x", flags);
+	if (!(flags & CKPT_FILEDATA_UNLINKED) &&
+	    ((flags & CKPT_FILEDATA_SKIPPED) || d->path[0] != '/'))
+		return ckpt_image_fail(img, rec->offset,
+				       "FILEDATA: a named file left out, or not by an absolute path");
+	if (ckpt_le32(d->mode) & ~07777U)
+		return ckpt_image_fail(img, rec->offset,
+				       "FILEDATA: mode 0%o", ckpt_le32(d->mode));
+	if (ckpt_ref_add(img, rec, ckpt_le32(d->objref)))
+		return -1;
+	/* its pages follow, like a SHMEM object's; none if left out */
+	img->in_shmem = 1;
+	img->shmem_size = (flags & CKPT_FILEDATA_SKIPPED) ? 0 :
+			  ckpt_le64(d->size);
 	img->page_min = 0;
 	return 0;
 }
@@ -1202,6 +1246,7 @@ static inline int ckpt_check_rec(struct ckpt_image *img,
 	case CKPT_REC_SIGHAND:
 	case CKPT_REC_SIGNAL:
 	case CKPT_REC_SHMEM:
+	case CKPT_REC_FILEDATA:
 		if (img->in_task)
 			return ckpt_image_fail(img, rec->offset,
 					       "%s: inside a TASK",
@@ -1241,6 +1286,8 @@ static inline int ckpt_check_rec(struct ckpt_image *img,
 		return ckpt_check_signal(img, rec);
 	case CKPT_REC_SHMEM:
 		return ckpt_check_shmem(img, rec);
+	case CKPT_REC_FILEDATA:
+		return ckpt_check_filedata(img, rec);
 	case CKPT_REC_SIGPENDING:
 	case CKPT_REC_X86_REGS:
 	case CKPT_REC_X86_XSTATE:

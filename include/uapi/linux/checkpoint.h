@@ -77,7 +77,8 @@ enum ckpt_rec_type {
 	CKPT_REC_SKIPPED	= 19,	/* struct ckpt_rec_skipped */
 	CKPT_REC_TASK_END	= 20,	/* struct ckpt_hdr only */
 	CKPT_REC_SHMEM		= 21,	/* struct ckpt_rec_shmem + name */
-	CKPT_REC_MAX		= CKPT_REC_SHMEM, /* highest of this version */
+	CKPT_REC_FILEDATA	= 46,	/* struct ckpt_rec_filedata + path */
+	CKPT_REC_MAX		= CKPT_REC_FILEDATA, /* highest of this version */
 
 	CKPT_REC_COMMENT	= CKPT_TYPE_OPTIONAL | 1, /* free text */
 };
@@ -515,6 +516,29 @@ struct ckpt_rec_shmem {
 	__le32 name_len;	/* bytes of name, NUL included */
 	__le32 __pad;
 	__u8 name[];		/* its name ("memfd:x", "sem.y") */
+};
+
+/*
+ * CKPT_REC_FILEDATA (objref): the contents of a regular file that restart
+ * could not find again by path, or that would not be there on another
+ * machine: one that was unlinked, or one on tmpfs or ramfs.  The
+ * CKPT_REC_PAGES records that follow hold its pages by offset (none with
+ * CKPT_FILEDATA_SKIPPED).  FILE and VMA records of the file name it in
+ * their obj_ref.
+ */
+#define CKPT_FILEDATA_UNLINKED	0x1	/* it had no name */
+#define CKPT_FILEDATA_SKIPPED	0x2	/* contents left out (cr.exclude files),
+					 * with CKPT_FILEDATA_UNLINKED only
+					 */
+
+struct ckpt_rec_filedata {
+	struct ckpt_hdr h;
+	__le32 objref;
+	__le32 flags;		/* CKPT_FILEDATA_* */
+	__le64 size;		/* bytes */
+	__le32 mode;		/* permission bits of the file */
+	__le32 path_len;	/* bytes of path, NUL included */
+	__u8 path[];		/* where it is (or was, if unlinked) */
 };
 
 /*

@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 
 #include "../kselftest_harness.h"
@@ -56,6 +57,11 @@ FIXTURE_VARIANT_ADD(ex, net) {
 	.bits = CKPT_EXCLUDE_NET,
 };
 
+FIXTURE_VARIANT_ADD(ex, files) {
+	.mask = "files",
+	.bits = CKPT_EXCLUDE_FILEDATA,
+};
+
 FIXTURE_SETUP(ex)
 {
 	const char *why = cg_cr_missing();
@@ -87,6 +93,7 @@ FIXTURE_TEARDOWN(ex)
 	while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
 		;
 	wait_no_tree_tasks(5000);
+	umount2(spath(&self->s, "ramfs"), MNT_DETACH);
 	if (*self->top)
 		remove_cgroup(self->top);
 	if (self->root_enabled)
@@ -359,6 +366,7 @@ TEST_F_TIMEOUT(ex, anon_memory, 300)
 
 	if (variant->bits & ~CKPT_EXCLUDE_ANON)
 		SKIP(return, "about the anon bit");
+	/* no workload fd here: the files test has its own */
 	self->pid = fork();
 	ASSERT_LE(0, self->pid);
 	if (!self->pid)
@@ -605,6 +613,295 @@ TEST_F_TIMEOUT(ex, net_sockets, 300)
 	forge_and_expect(_metadata, img, spath(&self->s, "bad"), at_dead_socket,
 			 offsetof(struct ckpt_rec_file, f_mode),
 			 &(__le32){ S_IFREG | 0600 }, 4, "a regular file");
+}
+
+/*
+ * The files bit.  Without it the contents of a scratch file on tmpfs, of
+ * one on ramfs and of unlinked files are in the image: restart makes the
+ * named ones again where they were (or uses them if they are identical,
+ * and fails with EEXIST if not, removing what it made), and the unlinked
+ * ones as unlinked files.  With it, named files are reopened by path and
+ * unlinked ones come back empty.
+ */
+#define FD_SIZE		(20 * 4096 + 100)
+#define FD_POS		1234
+
+static unsigned char fpat(long off, int salt)
+{
+	return (unsigned char)(off * 7 + salt + 1);
+}
+
+/* write pages 0, 5 and the partial last one of a FD_SIZE file */
+static int write_sparse(int fd, int salt)
+{
+	static const long pages[] = { 0, 5, 20 };
+	unsigned char buf[4096];
+	size_t i, j;
+
+	for (i = 0; i < 3; i++) {
+		long off = pages[i] * 4096;
+		size_t len = i < 2 ? 4096 : 100;
+
+		for (j = 0; j < len; j++)
+			buf[j] = fpat(off + j, salt);
+		if (pwrite(fd, buf, len, off) != (ssize_t)len)
+			return -1;
+	}
+	return 0;
+}
+
+/* 0: the pattern of write_sparse(); 1: all zeros of FD_SIZE; 2: else */
+static int sparse_state(int fd, int salt)
+{
+	unsigned char buf[4096];
+	bool pat = true, zero = true;
+	struct stat st;
+	long off, j;
+
+	if (fstat(fd, &st) || st.st_size != FD_SIZE)
+		return 2;
+	for (off = 0; off < FD_SIZE; off += 4096) {
+		ssize_t n = pread(fd, buf, sizeof(buf), off);
+
+		if (n <= 0)
+			return 2;
+		for (j = 0; j < n; j++) {
+			long pg = off / 4096;
+			unsigned char want = (pg == 0 || pg == 5 || pg == 20) ?
+					     fpat(off + j, salt) : 0;
+
+			pat &= buf[j] == want;
+			zero &= !buf[j];
+		}
+	}
+	return pat ? 0 : zero ? 1 : 2;
+}
+
+static void wl_files(const char *dir, const char *ram)
+{
+	int data, gone, rgone, rdata, st_gone, st_rgone;
+	char path[160];
+	unsigned char *map;
+	long bad = 0;
+	int fd;
+
+	wl_task_setup();
+	snprintf(path, sizeof(path), "%s/data", dir);
+	data = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	snprintf(path, sizeof(path), "%s/gone", dir);
+	gone = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	if (data < 0 || gone < 0 || unlink(path))
+		_exit(40);
+	snprintf(path, sizeof(path), "%s/rdata", ram);
+	rdata = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	snprintf(path, sizeof(path), "%s/rgone", ram);
+	rgone = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	if (rdata < 0 || rgone < 0 || unlink(path))
+		_exit(41);
+	if (ftruncate(data, FD_SIZE) || ftruncate(gone, FD_SIZE) ||
+	    ftruncate(rdata, FD_SIZE) || ftruncate(rgone, FD_SIZE) ||
+	    write_sparse(data, 1) || write_sparse(gone, 2) ||
+	    write_sparse(rdata, 3) || write_sparse(rgone, 4) ||
+	    fchmod(data, 0640) || lseek(data, FD_POS, SEEK_SET) != FD_POS ||
+	    lseek(gone, 77, SEEK_SET) != 77)
+		_exit(42);
+	/* a private mapping of the scratch file, one page written */
+	map = mmap(NULL, FD_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE, data, 0);
+	if (map == MAP_FAILED)
+		_exit(43);
+	map[5 * 4096] = 0xee;
+	put_long(dpath(dir, "ready"), 1);
+	while (access(dpath(dir, "go"), F_OK))
+		usleep(10000);
+
+	if (lseek(data, 0, SEEK_CUR) != FD_POS || lseek(gone, 0, SEEK_CUR) != 77)
+		bad |= 1;
+	if (sparse_state(data, 1) || sparse_state(rdata, 3))
+		bad |= 2;
+	st_gone = sparse_state(gone, 2);
+	st_rgone = sparse_state(rgone, 4);
+	/* the fd is the file at the path */
+	snprintf(path, sizeof(path), "%s/data", dir);
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || pwrite(data, "Z", 1, 3) != 1 ||
+	    pread(fd, path, 1, 3) != 1 || path[0] != 'Z')
+		bad |= 4;
+	if (map[5 * 4096] != 0xee || map[0] != fpat(0, 1) || map[4096])
+		bad |= 8;
+	put_line(dir, "done", "%ld %d %d\n", bad, st_gone, st_rgone);
+	_exit(0);
+}
+
+static bool at_filedata(const struct ckpt_hdr *h, const struct ckpt_hdr *prev)
+{
+	return h->type == CKPT_REC_FILEDATA &&
+	       !(((const struct ckpt_rec_filedata *)h)->flags &
+		 CKPT_FILEDATA_UNLINKED);
+}
+
+/* restart @img expecting @err, and that no task and no @gone is left */
+static void restart_fails(struct __test_metadata *_metadata, const char *img,
+			  int want, const char *gone)
+{
+	int err;
+	pid_t top = restart_img(img, 0, 0, &err);
+
+	if (top > 0) {
+		kill(top, SIGKILL);
+		waitpid(top, NULL, 0);
+	}
+	EXPECT_EQ(-1, top);
+	EXPECT_EQ(want, err) {
+		TH_LOG("restart: %s", strerror(err));
+	}
+	EXPECT_EQ(0, wait_no_tree_tasks(CKPT_WAIT_MS));
+	if (gone)
+		EXPECT_NE(0, access(gone, F_OK)) {
+			TH_LOG("%s was left behind", gone);
+		}
+}
+
+static void copy_file(struct __test_metadata *_metadata, const char *from,
+		      const char *to)
+{
+	char buf[FD_SIZE];
+	int in, out;
+
+	in = open(from, O_RDONLY);
+	ASSERT_LE(0, in);
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ASSERT_LE(0, out);
+	ASSERT_EQ(FD_SIZE, read(in, buf, sizeof(buf)));
+	ASSERT_EQ(FD_SIZE, write(out, buf, FD_SIZE));
+	close(in);
+	close(out);
+}
+
+TEST_F_TIMEOUT(ex, file_contents, 300)
+{
+	bool skipping = variant->bits & CKPT_EXCLUDE_FILEDATA;
+	const char *img = spath(&self->s, "img");
+	const char *ram = spath(&self->s, "ramfs");
+	char data[160], rdata[160], save[160], rsave[160];
+	int n = 0, named = 0, skipped = 0, fd, status, st_gone, st_rgone;
+	const struct ckpt_hdr *h;
+	struct img im = {};
+	struct stat st;
+	char buf[64];
+	long bad;
+	pid_t top;
+
+	if (variant->bits & ~CKPT_EXCLUDE_FILEDATA)
+		SKIP(return, "about the files bit");
+	ASSERT_EQ(0, mkdir(ram, 0700));
+	ASSERT_EQ(0, mount("ramfs", ram, "ramfs", 0, NULL));
+	snprintf(data, sizeof(data), "%s/data", self->s.dir);
+	snprintf(rdata, sizeof(rdata), "%s/rdata", ram);
+	snprintf(save, sizeof(save), "%s/data.save", self->s.dir);
+	snprintf(rsave, sizeof(rsave), "%s/rdata.save", ram);
+	self->pid = fork();
+	ASSERT_LE(0, self->pid);
+	if (!self->pid)
+		wl_files(self->s.dir, ram);
+	ASSERT_EQ(0, cg_enter(self->leaf, self->pid));
+	ASSERT_TRUE(wait_file(spath(&self->s, "ready"), CKPT_WAIT_MS));
+	ASSERT_LT(0, take(img, self->pid, CHECKPOINT_KILL, &status));
+	ASSERT_EQ(self->pid, waitpid(self->pid, &status, 0));
+	self->pid = 0;
+	ASSERT_EQ(0, wait_no_tree_tasks(CKPT_WAIT_MS));
+
+	fd = open(img, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, img_load_fd(fd, &im));
+	close(fd);
+	EXPECT_EQ(NULL, img_check(&im, true)) {
+		TH_LOG("%s", im.why);
+	}
+	for (h = img_next(&im, NULL); h; h = img_next(&im, h)) {
+		const struct ckpt_rec_filedata *d = (const void *)h;
+
+		if (h->type != CKPT_REC_FILEDATA)
+			continue;
+		n++;
+		named += !(d->flags & CKPT_FILEDATA_UNLINKED);
+		skipped += !!(d->flags & CKPT_FILEDATA_SKIPPED);
+	}
+	img_free(&im);
+	/* data, rdata, gone, rgone; the named ones not at all with the bit */
+	EXPECT_EQ(skipping ? 2 : 4, n);
+	EXPECT_EQ(skipping ? 0 : 2, named);
+	EXPECT_EQ(skipping ? 2 : 0, skipped);
+
+	if (skipping) {
+		/* found by path (and checked, when mapped): it must be there */
+		ASSERT_EQ(0, rename(data, save));
+		ASSERT_EQ(0, rename(rdata, rsave));
+		restart_fails(_metadata, img, ENOENT, NULL);
+		ASSERT_EQ(0, rename(save, data));
+		ASSERT_EQ(0, rename(rsave, rdata));
+	} else {
+		/* a fresh machine: the scratch files are gone */
+		copy_file(_metadata, rdata, rsave);
+		ASSERT_EQ(0, unlink(data));
+		ASSERT_EQ(0, unlink(rdata));
+		/* one is made, the other differs: nothing stays, nothing is overwritten */
+		copy_file(_metadata, rsave, rdata);
+		fd = open(rdata, O_WRONLY);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(1, pwrite(fd, "!", 1, 4096));
+		close(fd);
+		restart_fails(_metadata, img, EEXIST, data);
+		fd = open(rdata, O_RDONLY);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(1, pread(fd, buf, 1, 4096));
+		EXPECT_EQ('!', buf[0]);
+		close(fd);
+		ASSERT_EQ(0, unlink(rdata));
+	}
+	top = restart_img(img, 0, 0, &status);
+	ASSERT_LT(0, top) {
+		TH_LOG("restart: %s", strerror(status));
+	}
+	self->pid = top;
+	/* made again with its mode (and as the caller) */
+	ASSERT_EQ(0, stat(data, &st));
+	EXPECT_EQ(0640, st.st_mode & 07777);
+	EXPECT_EQ(0, stat(rdata, &st));
+	put_long(spath(&self->s, "go"), 1);
+	ASSERT_TRUE(wait_file(spath(&self->s, "done"), CKPT_WAIT_MS));
+	fd = open(spath(&self->s, "done"), O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, read(fd, buf, sizeof(buf) - 1));
+	close(fd);
+	n = sscanf(buf, "%ld %d %d", &bad, &st_gone, &st_rgone);
+	ASSERT_EQ(3, n);
+	EXPECT_EQ(0, bad) {
+		TH_LOG("files: mask %#lx", bad);
+	}
+	/* unlinked: carried, or made again empty */
+	EXPECT_EQ(skipping ? 1 : 0, st_gone);
+	EXPECT_EQ(skipping ? 1 : 0, st_rgone);
+	ASSERT_EQ(top, waitpid(top, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	self->pid = 0;
+	if (skipping) {
+		/* a mapped file found by path is checked: it must not change */
+		fd = open(data, O_WRONLY | O_APPEND);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(1, write(fd, "+", 1));
+		close(fd);
+		restart_fails(_metadata, img, ESTALE, NULL);
+		return;
+	}
+
+	/* forged: a named file by a relative path, left out */
+	forge_and_expect(_metadata, img, spath(&self->s, "bad"), at_filedata,
+			 offsetof(struct ckpt_rec_filedata, path), "x", 1,
+			 "relative path");
+	forge_and_expect(_metadata, img, spath(&self->s, "bad"), at_filedata,
+			 offsetof(struct ckpt_rec_filedata, flags),
+			 &(__le32){ CKPT_FILEDATA_SKIPPED }, 4,
+			 "named file left out");
 }
 
 TEST_HARNESS_MAIN

@@ -97,8 +97,11 @@ static int pp_play(struct pingpong *pp, int me, const char *dir)
 	return mine == PP_STEPS / 2 ? 0 : 31;
 }
 
-/* @file: a file to map shared, else MAP_SHARED | MAP_ANONYMOUS memory */
-static void wl_pingpong(const char *dir, const char *file)
+/*
+ * @file: a file to map shared (unlinked at once with @gone), else
+ * MAP_SHARED | MAP_ANONYMOUS memory
+ */
+static void wl_pingpong(const char *dir, const char *file, bool gone)
 {
 	size_t ps = getpagesize(), len = (PP_PAGES + 16) * ps;
 	int status, ret, fd = -1;
@@ -110,7 +113,7 @@ static void wl_pingpong(const char *dir, const char *file)
 	wl_task_setup();
 	if (file) {
 		fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0600);
-		if (fd < 0 || ftruncate(fd, len))
+		if (fd < 0 || ftruncate(fd, len) || (gone && unlink(file)))
 			_exit(39);
 	}
 	m = mmap(NULL, len, PROT_READ | PROT_WRITE,
@@ -200,7 +203,7 @@ TEST_F_TIMEOUT(ipc, shared_anon_fork, 300)
 	self->pid = fork();
 	ASSERT_LE(0, self->pid);
 	if (!self->pid)
-		wl_pingpong(self->s.dir, NULL);
+		wl_pingpong(self->s.dir, NULL, false);
 	ASSERT_TRUE(wait_file(spath(&self->s, "ready"), CKPT_WAIT_MS));
 	ASSERT_TRUE(wait_long(spath(&self->s, "progress"), 300, NULL,
 			      CKPT_WAIT_MS));
@@ -222,13 +225,16 @@ TEST_F_TIMEOUT(ipc, shared_anon_fork, 300)
 
 /*
  * A file mapped shared and writable by a parent and its child, on ramfs
- * (a file system that is not tmpfs): the file is the memory, reopened
- * and mapped shared again; at the end it holds what both wrote.
+ * (a file system that is not tmpfs): its contents are in the image, and
+ * restart uses the file where it is (it is identical), maps it shared
+ * again; at the end it holds what both wrote.  Unlinked, it is shared
+ * memory like MAP_SHARED | MAP_ANONYMOUS.
  */
-TEST_F_TIMEOUT(ipc, shared_file_mapping, 300)
+static void file_pingpong(struct __test_metadata *_metadata, struct scratch *sc,
+			  pid_t *wpid, bool unlinked)
 {
-	const char *img = spath(&self->s, "img");
-	const char *mnt = spath(&self->s, "ramfs");
+	const char *img = spath(sc, "img");
+	const char *mnt = spath(sc, "ramfs");
 	char file[160], ino_p[32], ino_c[32];
 	struct pingpong pp;
 	int status, fd;
@@ -239,25 +245,29 @@ TEST_F_TIMEOUT(ipc, shared_file_mapping, 300)
 	if (mount("ramfs", mnt, "ramfs", 0, NULL))
 		SKIP(return, "cannot mount ramfs: %s", strerror(errno));
 	snprintf(file, sizeof(file), "%s/pp", mnt);
-	self->pid = fork();
-	ASSERT_LE(0, self->pid);
-	if (!self->pid)
-		wl_pingpong(self->s.dir, file);
-	ASSERT_TRUE(wait_file(spath(&self->s, "ready"), CKPT_WAIT_MS));
-	ASSERT_TRUE(wait_long(spath(&self->s, "progress"), 300, NULL,
+	*wpid = fork();
+	ASSERT_LE(0, *wpid);
+	if (!*wpid)
+		wl_pingpong(sc->dir, file, unlinked);
+	ASSERT_TRUE(wait_file(spath(sc, "ready"), CKPT_WAIT_MS));
+	ASSERT_TRUE(wait_long(spath(sc, "progress"), 300, NULL,
 			      CKPT_WAIT_MS));
-	top = cycle_tree(_metadata, img, self->pid, RESTART_PIDS);
-	self->pid = top;
+	top = cycle_tree(_metadata, img, *wpid, RESTART_PIDS);
+	*wpid = top;
 	child = first_child(top);
 	ASSERT_LT(0, child);
-	EXPECT_TRUE(maps_shared(top, file, ino_p, sizeof(ino_p)));
-	EXPECT_TRUE(maps_shared(child, file, ino_c, sizeof(ino_c)));
+	EXPECT_TRUE(maps_shared(top, unlinked ? "pp (deleted)" : file,
+				ino_p, sizeof(ino_p)));
+	EXPECT_TRUE(maps_shared(child, unlinked ? "pp (deleted)" : file,
+				ino_c, sizeof(ino_c)));
 	EXPECT_STREQ(ino_p, ino_c);
-	ASSERT_TRUE(wait_long(spath(&self->s, "done"), -100, &done, 240000));
+	ASSERT_TRUE(wait_long(spath(sc, "done"), -100, &done, 240000));
 	EXPECT_EQ(PP_STEPS, done);
 	ASSERT_EQ(top, waitpid(top, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	self->pid = 0;
+	*wpid = 0;
+	if (unlinked)
+		return;
 	/* the writes went to the file itself */
 	fd = open(file, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, fd);
@@ -266,6 +276,16 @@ TEST_F_TIMEOUT(ipc, shared_file_mapping, 300)
 	EXPECT_EQ(PP_STEPS, atomic_load(&pp.turn));
 	EXPECT_EQ(PP_STEPS - 1, pp.hist[(PP_STEPS - 1) % PP_HIST]);
 	umount2(mnt, MNT_DETACH);
+}
+
+TEST_F_TIMEOUT(ipc, shared_file_mapping, 300)
+{
+	file_pingpong(_metadata, &self->s, &self->pid, false);
+}
+
+TEST_F_TIMEOUT(ipc, shared_unlinked_mapping, 300)
+{
+	file_pingpong(_metadata, &self->s, &self->pid, true);
 }
 
 /*
@@ -536,7 +556,7 @@ TEST_F_TIMEOUT(ipc, shared_with_outside_refused, 120)
 	}
 	img_free(&im);
 	/* the workload was not harmed, and alone it can be taken */
-	EXPECT_EQ('S', proc_state(self->pid));
+	EXPECT_TRUE(wait_state(self->pid, 'S', CKPT_WAIT_MS));
 	ASSERT_EQ(0, munmap(m, 4096));
 	EXPECT_LT(0, take(img, self->pid, 0, &err)) {
 		TH_LOG("checkpoint: %s", strerror(err));
