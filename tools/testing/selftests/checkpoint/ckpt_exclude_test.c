@@ -904,4 +904,132 @@ TEST_F_TIMEOUT(ex, file_contents, 300)
 			 "named file left out");
 }
 
+/*
+ * The example of tools/checkpoint/examples: a threaded computation in a
+ * cgroup with cr.exclude = "anon net" saves its arrays, closes its
+ * connection, checkpoints itself and goes on; restarted from the image
+ * (with its server restarted on another port) it reloads, reconnects and
+ * ends with the same answer, from an image that holds neither.
+ */
+/* run @argv (stdio /dev/null) in the cgroup @cg, if any */
+static pid_t spawn(const char **argv, const char *cg)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		int null = open("/dev/null", O_RDWR);
+
+		if (cg && cg_enter(cg, getpid()))
+			_exit(126);
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		syscall(__NR_close_range, 3, ~0U, 0);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* the first line of @path in @buf, "" if none */
+static const char *read_answer(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	buf[0] = 0;
+	if (f) {
+		if (!fgets(buf, len, f))
+			buf[0] = 0;
+		fclose(f);
+	}
+	return buf;
+}
+
+TEST_F_TIMEOUT(ex, example_runtime, 600)
+{
+	const char *tools = getenv("CKPT_TOOLS");
+	const char *portfile = spath(&self->s, "port");
+	const char *img = spath(&self->s, "img");
+	const char *answer = spath(&self->s, "answer");
+	const char *state = spath(&self->s, "state");
+	char prog[PATH_MAX], job[PATH_MAX], orig[64], again[64];
+	const char *serve[4], *run[20];
+	const struct ckpt_rec_header *hd;
+	struct img im = {};
+	pid_t server, runner, top;
+	int status, fd, n = 0;
+
+	if (variant->bits)
+		SKIP(return, "runs once, in a cgroup of its own");
+	snprintf(prog, sizeof(prog), "%s/exclude_runtime", tools ?: ".");
+	if (access(prog, X_OK))
+		SKIP(return, "no %s (CKPT_TOOLS)", prog);
+	serve[0] = prog;
+	serve[1] = "--serve";
+	serve[2] = portfile;
+	serve[3] = NULL;
+	run[n++] = prog;
+	run[n++] = "--connect";
+	run[n++] = portfile;
+	run[n++] = "--state";
+	run[n++] = state;
+	run[n++] = "--image";
+	run[n++] = img;
+	run[n++] = "--answer";
+	run[n++] = answer;
+	run[n++] = "--steps=30";
+	run[n++] = "--at=15";
+	run[n++] = "--threads=4";
+	run[n++] = "--mib=32";
+	run[n] = NULL;
+	new_cgroup(_metadata, job, self->top, "job", false);
+	ASSERT_EQ(0, cg_write(job, "cr.exclude", "anon net"));
+
+	server = spawn(serve, NULL);
+	ASSERT_LT(0, server);
+	ASSERT_TRUE(wait_file(portfile, CKPT_WAIT_MS));
+	runner = spawn(run, job);
+	ASSERT_LT(0, runner);
+	ASSERT_EQ(runner, waitpid(runner, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		TH_LOG("original run: status %#x", status);
+	}
+	ASSERT_NE(0, *read_answer(answer, orig, sizeof(orig)));
+	unlink(answer);
+
+	/* neither the 32 MiB of arrays nor the connection are in the image */
+	fd = open(img, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, img_load_fd(fd, &im));
+	close(fd);
+	EXPECT_EQ(NULL, img_check(&im, true)) {
+		TH_LOG("%s", im.why);
+	}
+	hd = (const void *)im.buf;
+	EXPECT_EQ(CKPT_EXCLUDE_ANON | CKPT_EXCLUDE_NET, hd->exclude);
+	EXPECT_GT(8UL << 20, im.size);
+	img_free(&im);
+
+	/* the rest of the job comes back elsewhere */
+	kill(server, SIGKILL);
+	waitpid(server, NULL, 0);
+	unlink(portfile);
+	server = spawn(serve, NULL);
+	ASSERT_LT(0, server);
+	ASSERT_TRUE(wait_file(portfile, CKPT_WAIT_MS));
+	top = restart_img(img, 0, 0, &status);
+	EXPECT_LT(0, top) {
+		TH_LOG("restart: %s", strerror(status));
+	}
+	if (top > 0) {
+		ASSERT_EQ(top, waitpid(top, &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+			TH_LOG("restarted run: status %#x", status);
+		}
+		EXPECT_STREQ(orig, read_answer(answer, again, sizeof(again)));
+	}
+	kill(server, SIGKILL);
+	waitpid(server, NULL, 0);
+}
+
 TEST_HARNESS_MAIN
