@@ -33,13 +33,19 @@ static const char *ckpt_arch_refused(struct task_struct *t)
 	struct mm_struct *mm = READ_ONCE(t->mm);
 	int i;
 
+	/*
+	 * x32 runs in the 64-bit code segment with TIF_ADDR32 set, as a
+	 * 32-bit task has it, and its mm has no vsyscall page, as a 64-bit
+	 * one has: say which it is before the test for 32-bit tasks
+	 */
+	if (IS_ENABLED(CONFIG_X86_X32_ABI) && mm &&
+	    test_tsk_thread_flag(t, TIF_ADDR32) &&
+	    task_pt_regs(t)->cs == __USER_CS &&
+	    !test_bit(MM_CONTEXT_HAS_VSYSCALL, &mm->context.flags))
+		return "x32 tasks are not supported";
 	if (test_tsk_thread_flag(t, TIF_ADDR32) ||
 	    task_pt_regs(t)->cs != __USER_CS)
 		return "32-bit tasks are not supported";
-	/* a 64-bit process's mm has the vsyscall page; an x32 one's not */
-	if (IS_ENABLED(CONFIG_X86_X32_ABI) && mm &&
-	    !test_bit(MM_CONTEXT_HAS_VSYSCALL, &mm->context.flags))
-		return "x32 tasks are not supported";
 #ifdef CONFIG_MODIFY_LDT_SYSCALL
 	if (mm && READ_ONCE(mm->context.ldt))
 		return "an LDT is not supported";
