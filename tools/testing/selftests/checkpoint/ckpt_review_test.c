@@ -5,7 +5,8 @@
  * judged from outside: the outcome and errno of the system call, the error
  * record that ends a refused image, /proc, and what the target or another
  * process did meanwhile.  Each test says what it proves and how the code
- * the review read (commit dd242f7) failed it.
+ * the review read (commit dd242f7) failed it.  Then one test for each
+ * other refusal of checkpoint that no other selftest reaches.
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -18,8 +19,11 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/statvfs.h>
+#include <asm/ldt.h>
 #include <asm/prctl.h>
+#include <linux/filter.h>
 #include <linux/landlock.h>
+#include <linux/seccomp.h>
 
 #include "../kselftest_harness.h"
 #include "ckpt_util.h"
@@ -2195,6 +2199,641 @@ TEST_F_TIMEOUT(rv, refuse_deleted_fifo, 120)
 		EXPECT_EQ(44, e->fd);
 	img_free(&im);
 	kill_reap(_metadata, p);
+}
+
+/*
+ * The other refusals of checkpoint, one test each, for the branches no
+ * other selftest reaches: each target must be refused with its errno and
+ * an error record that names what.
+ */
+static int setup_async(struct reply *r)
+{
+	int p[2];
+
+	if (pipe(p) || dup2(p[0], 50) != 50 || dup2(p[1], 51) != 51 ||
+	    fcntl(50, F_SETFL, O_ASYNC))
+		return errno;
+	close(p[0]);
+	close(p[1]);
+	r->v[1] = 50;
+	return 0;
+}
+
+TEST_F_TIMEOUT(rv, refuse_o_async, 120)
+{
+	int err;
+
+	if (!setup_refused(_metadata, &self->s, setup_async, CKPT_OBJ_FILE, "O_ASYNC", &err))
+		SKIP(return, "O_ASYNC: %s", strerror(err));
+}
+
+static int setup_opath(struct reply *r)
+{
+	int fd = open("/dev/null", O_PATH);
+
+	if (fd < 0 || dup2(fd, 52) != 52)
+		return errno;
+	close(fd);
+	r->v[1] = 52;
+	return 0;
+}
+
+TEST_F_TIMEOUT(rv, refuse_o_path_of_a_device, 120)
+{
+	int err;
+
+	if (!setup_refused(_metadata, &self->s, setup_opath, CKPT_OBJ_FILE, "O_PATH of /dev/null",
+			   &err))
+		SKIP(return, "O_PATH: %s", strerror(err));
+}
+
+/* a file of /tmp with a name of its own, open and removed */
+static int open_tmp(const char *what, bool keep)
+{
+	char path[96];
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/ckpt-selftest-%d.%s", getpid(), what);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || ftruncate(fd, 4096) || (!keep && unlink(path)))
+		return -1;
+	return fd;
+}
+
+static int setup_deleted_file(struct reply *r)
+{
+	int fd = open_tmp("deleted", false);
+
+	if (fd < 0 || dup2(fd, 53) != 53)
+		return errno;
+	close(fd);
+	r->v[1] = 53;
+	return 0;
+}
+
+TEST_F_TIMEOUT(rv, refuse_deleted_file, 120)
+{
+	int err;
+
+	if (!setup_refused(_metadata, &self->s, setup_deleted_file, CKPT_OBJ_FILE, "deleted file",
+			   &err))
+		SKIP(return, "a deleted file: %s", strerror(err));
+}
+
+static int map_private(int fd, struct reply *r)
+{
+	void *m;
+
+	if (fd < 0)
+		return errno;
+	m = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return errno;
+	r->v[1] = (uintptr_t)m;
+	return 0;
+}
+
+static int setup_deleted_map(struct reply *r)
+{
+	return map_private(open_tmp("deleted-map", false), r);
+}
+
+static int setup_memfd_map(struct reply *r)
+{
+	int fd = memfd_create("ckpt", 0);
+
+	if (fd >= 0 && ftruncate(fd, 4096))
+		return errno;
+	return map_private(fd, r);
+}
+
+TEST_F_TIMEOUT(rv, refuse_mapping_without_a_path, 120)
+{
+	int err;
+
+	if (!setup_refused(_metadata, &self->s, setup_deleted_map, CKPT_OBJ_VMA,
+			   "mapping of a deleted or internal file", &err))
+		SKIP(return, "a deleted mapped file: %s", strerror(err));
+	if (!setup_refused(_metadata, &self->s, setup_memfd_map, CKPT_OBJ_VMA,
+			   "mapping of a deleted or internal file", &err))
+		SKIP(return, "memfd: %s", strerror(err));
+}
+
+/* A file open at a path longer than PATH_MAX: d_path() cannot name it. */
+#define DEEP_LEVELS	18
+#define DEEP_NAME_LEN	250
+
+static void deep_name(char *name, int level)
+{
+	memset(name, 'a' + level % 26, DEEP_NAME_LEN);
+	name[DEEP_NAME_LEN] = 0;
+}
+
+static int setup_deep_file(struct reply *r)
+{
+	char name[DEEP_NAME_LEN + 1];
+	int dir = open("/tmp", O_RDONLY | O_DIRECTORY), next, i;
+
+	for (i = 0; i < DEEP_LEVELS && dir >= 0; i++) {
+		deep_name(name, i);
+		if (mkdirat(dir, name, 0700) && errno != EEXIST)
+			return errno;
+		next = openat(dir, name, O_RDONLY | O_DIRECTORY);
+		close(dir);
+		dir = next;
+	}
+	if (dir < 0)
+		return errno;
+	next = openat(dir, "f", O_RDWR | O_CREAT, 0600);
+	close(dir);
+	if (next < 0 || dup2(next, 54) != 54)
+		return errno;
+	close(next);
+	r->v[1] = 54;
+	return 0;
+}
+
+/* remove what setup_deep_file() made, from the bottom up */
+static void remove_deep(void)
+{
+	int dirs[DEEP_LEVELS + 1], i;
+	char name[DEEP_NAME_LEN + 1];
+
+	dirs[0] = open("/tmp", O_RDONLY | O_DIRECTORY);
+	for (i = 0; i < DEEP_LEVELS && dirs[i] >= 0; i++) {
+		deep_name(name, i);
+		dirs[i + 1] = openat(dirs[i], name, O_RDONLY | O_DIRECTORY);
+	}
+	if (dirs[i] >= 0)
+		unlinkat(dirs[i], "f", 0);
+	while (i-- > 0) {
+		deep_name(name, i);
+		if (dirs[i + 1] >= 0)
+			close(dirs[i + 1]);
+		if (dirs[i] >= 0)
+			unlinkat(dirs[i], name, AT_REMOVEDIR);
+	}
+	if (dirs[0] >= 0)
+		close(dirs[0]);
+}
+
+TEST_F_TIMEOUT(rv, refuse_path_too_long, 120)
+{
+	bool done;
+	int err;
+
+	done = setup_refused_with(_metadata, &self->s, setup_deep_file, ENAMETOOLONG,
+				  CKPT_OBJ_FILE, "no path", &err);
+	remove_deep();
+	if (!done)
+		SKIP(return, "a path longer than PATH_MAX: %s", strerror(err));
+}
+
+static int setup_uts_ns(struct reply *r)
+{
+	return unshare(CLONE_NEWUTS) ? errno : 0;
+}
+
+TEST_F_TIMEOUT(rv, refuse_other_namespace, 120)
+{
+	int err;
+
+	if (!setup_refused(_metadata, &self->s, setup_uts_ns, CKPT_OBJ_NAMESPACE,
+			   "namespaces differ", &err))
+		SKIP(return, "unshare(CLONE_NEWUTS): %s", strerror(err));
+}
+
+static int setup_user_ns(struct reply *r)
+{
+	return unshare(CLONE_NEWUSER) ? errno : 0;
+}
+
+TEST_F_TIMEOUT(rv, refuse_other_user_namespace, 120)
+{
+	int err;
+
+	if (!setup_refused(_metadata, &self->s, setup_user_ns, CKPT_OBJ_NAMESPACE,
+			   "user namespace differs", &err))
+		SKIP(return, "unshare(CLONE_NEWUSER): %s", strerror(err));
+}
+
+/* a child that waits to be killed, and dies with its parent */
+static pid_t fork_sleeper(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (;;)
+			pause();
+	}
+	return pid;
+}
+
+/*
+ * In a new pid namespace: its init (v[1], as we see it) and, with
+ * outsider, a second task of it whose parent is we, outside.  We go
+ * back to our own pid namespace for our children.
+ */
+static int new_pid_ns(struct reply *r, bool outsider)
+{
+	int own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	pid_t init, other = 1;
+
+	if (own < 0 || unshare(CLONE_NEWPID))
+		return errno;
+	init = fork_sleeper();
+	if (outsider)
+		other = fork_sleeper();
+	if (init < 0 || other < 0 || setns(own, CLONE_NEWPID))
+		return errno;
+	close(own);
+	r->v[1] = init;
+	return 0;
+}
+
+static int setup_nested_pid_ns(struct reply *r)
+{
+	return new_pid_ns(r, false);
+}
+
+static int setup_pid_ns_outsider(struct reply *r)
+{
+	return new_pid_ns(r, true);
+}
+
+TEST_F_TIMEOUT(rv, refuse_nested_pid_namespace, 120)
+{
+	struct rproc *p = &self->s.p[0];
+	struct img im;
+	struct reply r;
+	int err;
+
+	start_workload_fn(_metadata, p, wl_refusal, (void *)setup_nested_pid_ns, &r);
+	if (r.v[0])
+		SKIP(return, "a new pid namespace: %s", strerror(r.v[0]));
+	/* the workload is saved with its child, the init of another namespace */
+	EXPECT_EQ(-1, take_img(_metadata, &self->s, p->pid, &im, &err));
+	EXPECT_EQ(EOPNOTSUPP, err);
+	expect_error_record(_metadata, &im, r.v[1], EOPNOTSUPP, CKPT_OBJ_NAMESPACE,
+			    "a nested pid namespace is not supported");
+	img_free(&im);
+	ASSERT_EQ(0, ask(p, 'P', &r));
+	kill_reap(_metadata, p);
+}
+
+TEST_F_TIMEOUT(rv, refuse_container_with_an_outsider, 120)
+{
+	struct rproc *p = &self->s.p[0];
+	struct img im;
+	struct reply r;
+	long ret;
+	int err;
+
+	start_workload_fn(_metadata, p, wl_refusal, (void *)setup_pid_ns_outsider, &r);
+	if (r.v[0])
+		SKIP(return, "a new pid namespace: %s", strerror(r.v[0]));
+	/* the init of the namespace: a container, but one task is not its */
+	ret = take_img(_metadata, &self->s, r.v[1], &im, &err);
+	EXPECT_EQ(-1, ret);
+	EXPECT_EQ(EOPNOTSUPP, err);
+	expect_error_record(_metadata, &im, 0, EOPNOTSUPP, CKPT_OBJ_NAMESPACE,
+			    "task 2 of the pid namespace is not a descendant of its init");
+	img_free(&im);
+	kill_reap(_metadata, p);
+}
+
+/* A child of the test that shares flags (CLONE_FS, ...) with it. */
+static int sleeper_fn(void *arg)
+{
+	for (;;)
+		pause();
+	return 0;
+}
+
+static void expect_shared_refused(struct __test_metadata *_metadata, struct rs_state *s,
+				  int flags, __u32 kind, const char *what)
+{
+	size_t stack_size = 256 * 1024;
+	char *stack = malloc(stack_size);
+	struct img im;
+	pid_t pid;
+	long ret;
+	int err;
+
+	ASSERT_NE(NULL, stack);
+	pid = clone(sleeper_fn, stack + stack_size, flags | SIGCHLD, NULL);
+	ASSERT_LT(0, pid);
+	ret = take_img(_metadata, s, pid, &im, &err);
+	EXPECT_EQ(-1, ret);
+	EXPECT_EQ(EOPNOTSUPP, err);
+	expect_error_record(_metadata, &im, 0, EOPNOTSUPP, kind, what);
+	img_free(&im);
+	EXPECT_EQ(0, kill(pid, SIGKILL));
+	EXPECT_EQ(pid, waitpid(pid, NULL, 0));
+	free(stack);
+}
+
+TEST_F_TIMEOUT(rv, refuse_shared_with_outside, 120)
+{
+	expect_shared_refused(_metadata, &self->s, CLONE_FS, CKPT_OBJ_FS,
+			      "fs_struct shared with a task outside the image");
+	expect_shared_refused(_metadata, &self->s, CLONE_FILES, CKPT_OBJ_FILE,
+			      "fd table shared with a task outside the image");
+	expect_shared_refused(_metadata, &self->s, CLONE_VM, CKPT_OBJ_MM,
+			      "address space shared with a task outside the image");
+}
+
+static int setup_packet_pipe(struct reply *r)
+{
+	int p[2];
+
+	if (pipe2(p, O_DIRECT) || dup2(p[0], 55) != 55 || dup2(p[1], 56) != 56 ||
+	    write(56, "packet", 6) != 6)
+		return errno;
+	close(p[0]);
+	close(p[1]);
+	r->v[1] = -1;
+	return 0;
+}
+
+TEST_F_TIMEOUT(rv, refuse_packet_pipe, 120)
+{
+	int err;
+
+	if (!setup_refused(_metadata, &self->s, setup_packet_pipe, CKPT_OBJ_FILE,
+			   "packet-mode pipe", &err))
+		SKIP(return, "pipe2(O_DIRECT): %s", strerror(err));
+}
+
+static int setup_full_pipe(struct reply *r)
+{
+	size_t len = 16 * MIB + 1, done = 0;
+	char *buf = calloc(1, 65536);
+	int p[2];
+	ssize_t n;
+
+	if (!buf || pipe2(p, O_NONBLOCK) || fcntl(p[1], F_SETPIPE_SZ, 32 * MIB) < 0)
+		return errno;
+	while (done < len) {
+		n = write(p[1], buf, len - done < 65536 ? len - done : 65536);
+		if (n <= 0)
+			return errno;
+		done += n;
+	}
+	free(buf);
+	if (dup2(p[0], 57) != 57 || dup2(p[1], 58) != 58)
+		return errno;
+	close(p[0]);
+	close(p[1]);
+	r->v[1] = -1;
+	return 0;
+}
+
+TEST_F_TIMEOUT(rv, refuse_pipe_over_a_record, 120)
+{
+	int err;
+
+	if (!setup_refused(_metadata, &self->s, setup_full_pipe, CKPT_OBJ_FILE,
+			   "pipe holds too much data", &err))
+		SKIP(return, "a 32 MiB pipe: %s", strerror(err));
+}
+
+/*
+ * Traced after it was held: a checkpoint blocked on writing its first
+ * record (its pipe is full), then PTRACE_SEIZE of the target.
+ */
+TEST_F_TIMEOUT(rv, refuse_traced_while_held, 120)
+{
+	struct rproc *p = &self->s.p[0];
+	struct bg_ckpt b;
+	struct reply r;
+	struct img im;
+
+	start_workload_fn(_metadata, p, wl_plain, NULL, &r);
+	bg_ckpt_start_in(_metadata, &b, p->pid, 4096, 4096);
+	ASSERT_TRUE(bg_ckpt_blocked_at(&b, 4096, CKPT_WAIT_MS));
+	ASSERT_TRUE(wait_state(p->pid, 'D', CKPT_WAIT_MS));
+	ASSERT_EQ(0, ptrace(PTRACE_SEIZE, p->pid, 0, 0));
+	bg_ckpt_finish(_metadata, &b, &im);
+	EXPECT_EQ(-1, b.ret);
+	EXPECT_EQ(EBUSY, b.err);
+	expect_error_record(_metadata, &im, p->pid, EBUSY, CKPT_OBJ_TASK, "task is ptraced");
+	img_free(&im);
+	kill_reap(_metadata, p);
+}
+
+/*
+ * x86 state: a TLS entry, an LDT, I/O ports, CPUID faulting, seccomp.  A
+ * 64-bit task gets a TLS entry with the i386 set_thread_area() (243),
+ * through int $0x80 (the x86_64 table has none), with a descriptor below
+ * 4 GiB.
+ */
+static int setup_tls(struct reply *r)
+{
+	struct user_desc *d = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	long ret = 243;
+
+	if (d == MAP_FAILED)
+		return errno;
+	*d = (struct user_desc){
+		.entry_number = -1, .limit = 0xfffff, .seg_32bit = 1, .limit_in_pages = 1,
+	};
+	asm volatile ("int $0x80"
+		      : "+a" (ret)
+		      : "b" (d)
+		      : "r8", "r9", "r10", "r11", "memory");
+	return ret < 0 ? -ret : 0;
+}
+
+TEST_F_TIMEOUT(rv, refuse_tls_entry, 120)
+{
+	int err;
+
+	if (!setup_refused(_metadata, &self->s, setup_tls, CKPT_OBJ_ARCH, "set_thread_area()",
+			   &err))
+		SKIP(return, "set_thread_area() through int $0x80: %s (CONFIG_IA32_EMULATION)",
+		     strerror(err));
+}
+
+static int setup_ldt(struct reply *r)
+{
+	struct user_desc d = {
+		.entry_number = 0, .limit = 0xfffff, .seg_32bit = 1, .limit_in_pages = 1,
+	};
+
+	return syscall(__NR_modify_ldt, 1, &d, sizeof(d)) ? errno : 0;
+}
+
+TEST_F_TIMEOUT(rv, refuse_ldt, 120)
+{
+	int err;
+
+	if (!setup_refused(_metadata, &self->s, setup_ldt, CKPT_OBJ_ARCH, "an LDT", &err))
+		SKIP(return, "modify_ldt(): %s", strerror(err));
+}
+
+static int setup_ioperm(struct reply *r)
+{
+	return syscall(__NR_ioperm, 0x80, 1, 1) ? errno : 0;
+}
+
+TEST_F_TIMEOUT(rv, refuse_io_ports, 120)
+{
+	int err;
+
+	if (!setup_refused(_metadata, &self->s, setup_ioperm, CKPT_OBJ_ARCH, "I/O port", &err))
+		SKIP(return, "ioperm(): %s", strerror(err));
+}
+
+static int setup_cpuid(struct reply *r)
+{
+	return syscall(SYS_arch_prctl, ARCH_SET_CPUID, 0) ? errno : 0;
+}
+
+TEST_F_TIMEOUT(rv, refuse_cpuid_faulting, 120)
+{
+	int err;
+
+	if (!setup_refused(_metadata, &self->s, setup_cpuid, CKPT_OBJ_ARCH, "ARCH_SET_CPUID",
+			   &err))
+		SKIP(return, "no CPUID faulting (ARCH_SET_CPUID): %s", strerror(err));
+}
+
+static int setup_seccomp(struct reply *r)
+{
+	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	struct sock_fprog prog = { .len = 1, .filter = &allow };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
+		return errno;
+	return 0;
+}
+
+TEST_F_TIMEOUT(rv, refuse_seccomp, 120)
+{
+	int err;
+
+	if (!setup_refused(_metadata, &self->s, setup_seccomp, CKPT_OBJ_TASK, "seccomp", &err))
+		SKIP(return, "seccomp(): %s", strerror(err));
+}
+
+/*
+ * A mapping of device memory (VM_IO | VM_PFNMAP): a BAR of a PCI device,
+ * through sysfs, never touched.
+ */
+static int setup_device_memory(struct reply *r)
+{
+	unsigned long long start, end, flags;
+	char path[300], line[256];
+	struct dirent *de;
+	int fd, bar;
+	FILE *f;
+	void *m;
+	DIR *d;
+
+	d = opendir("/sys/bus/pci/devices");
+	if (!d)
+		return errno;
+	while ((de = readdir(d))) {
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource", de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		for (bar = 0; bar < 6 && fgets(line, sizeof(line), f); bar++) {
+			/* a memory BAR (IORESOURCE_MEM) */
+			if (sscanf(line, "%llx %llx %llx", &start, &end, &flags) != 3 ||
+			    !(flags & 0x200) || end <= start)
+				continue;
+			snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource%d",
+				 de->d_name, bar);
+			fd = open(path, O_RDWR);
+			if (fd < 0)
+				continue;
+			m = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+			close(fd);
+			if (m == MAP_FAILED)
+				continue;
+			fclose(f);
+			closedir(d);
+			r->v[1] = (uintptr_t)m;
+			return 0;
+		}
+		fclose(f);
+	}
+	closedir(d);
+	errno = ENODEV;
+	return errno;
+}
+
+TEST_F_TIMEOUT(rv, refuse_device_memory, 120)
+{
+	int err;
+
+	if (!setup_refused(_metadata, &self->s, setup_device_memory, CKPT_OBJ_VMA,
+			   "special mapping", &err))
+		SKIP(return, "no PCI memory BAR to map: %s", strerror(err));
+}
+
+/* More open fds than one FILES record holds (1 Mi fds of /dev/null). */
+#define MANY_FDS	1048575
+
+static int setup_many_fds(struct reply *r)
+{
+	struct rlimit lim = { MANY_FDS + 1, MANY_FDS + 1 };
+	int fd, i;
+
+	if (setrlimit(RLIMIT_NOFILE, &lim))
+		return errno;
+	fd = open("/dev/null", O_RDWR);
+	if (fd < 0)
+		return errno;
+	for (i = 3; i < MANY_FDS; i++)
+		if (i != fd && dup2(fd, i) != i)
+			return errno;
+	r->v[1] = -1;
+	return 0;
+}
+
+TEST_F_TIMEOUT(rv, refuse_too_many_fds, 300)
+{
+	int err;
+
+	if (!setup_refused(_metadata, &self->s, setup_many_fds, CKPT_OBJ_FILE,
+			   "too many open files", &err))
+		SKIP(return, "%d fds: %s", MANY_FDS, strerror(err));
+}
+
+/* More queued siginfo than one SIGPENDING record holds. */
+#define MANY_SIGNALS	131100
+
+static int setup_many_signals(struct reply *r)
+{
+	struct rlimit lim = { MANY_SIGNALS + 100, MANY_SIGNALS + 100 };
+	union sigval val = { .sival_int = 0 };
+	sigset_t set;
+	int i;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGRTMIN);
+	if (setrlimit(RLIMIT_SIGPENDING, &lim) || sigprocmask(SIG_BLOCK, &set, NULL))
+		return errno;
+	for (i = 0; i < MANY_SIGNALS; i++)
+		if (sigqueue(getpid(), SIGRTMIN, val))
+			return errno;
+	return 0;
+}
+
+TEST_F_TIMEOUT(rv, refuse_too_many_signals, 300)
+{
+	int err;
+
+	if (!setup_refused(_metadata, &self->s, setup_many_signals, CKPT_OBJ_SIGNAL,
+			   "too many pending signals", &err))
+		SKIP(return, "%d queued signals: %s", MANY_SIGNALS, strerror(err));
 }
 
 TEST_HARNESS_MAIN
