@@ -19,9 +19,11 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/statvfs.h>
+#include <sys/time.h>
 #include <asm/ldt.h>
 #include <asm/prctl.h>
 #include <linux/filter.h>
+#include <linux/io_uring.h>
 #include <linux/landlock.h>
 #include <linux/seccomp.h>
 
@@ -144,8 +146,8 @@ static const char *err_msg(const struct ckpt_rec_error *e)
 
 /*
  * The image *im (of pid) was refused with err: it is well formed and ends
- * with an ERROR record with that errno, the kind and a message that says
- * what; the record is returned.
+ * with an ERROR record with that errno, the kind (and pid, unless -1) and
+ * a message that says what; the record is returned.
  */
 static const struct ckpt_rec_error *expect_error_record(struct __test_metadata *_metadata,
 							struct img *im, pid_t pid, int err,
@@ -169,7 +171,8 @@ static const struct ckpt_rec_error *expect_error_record(struct __test_metadata *
 	       e->kind, (int)e->fd, (unsigned long long)e->addr, err_msg(e));
 	EXPECT_EQ(err, e->error);
 	EXPECT_EQ(kind, e->kind);
-	EXPECT_EQ(pid, e->pid);
+	if (pid != -1)
+		EXPECT_EQ(pid, e->pid);
 	EXPECT_NE(NULL, strstr(err_msg(e), what)) {
 		TH_LOG("the message does not say \"%s\"", what);
 	}
@@ -2834,6 +2837,169 @@ TEST_F_TIMEOUT(rv, refuse_too_many_signals, 300)
 	if (!setup_refused(_metadata, &self->s, setup_many_signals, CKPT_OBJ_SIGNAL,
 			   "too many pending signals", &err))
 		SKIP(return, "%d queued signals: %s", MANY_SIGNALS, strerror(err));
+}
+
+/* POSIX timers: one that exists, and an armed interval timer */
+static int setup_posix_timer(struct reply *r)
+{
+	timer_t id;
+
+	return timer_create(CLOCK_MONOTONIC, NULL, &id) ? errno : 0;
+}
+
+static int setup_itimer(struct reply *r)
+{
+	struct itimerval it = { .it_value = { .tv_sec = 1000 } };
+
+	return setitimer(ITIMER_REAL, &it, NULL) ? errno : 0;
+}
+
+TEST_F_TIMEOUT(rv, refuse_timers, 120)
+{
+	int err;
+
+	if (!setup_refused(_metadata, &self->s, setup_posix_timer, CKPT_OBJ_SIGNAL,
+			   "POSIX timers are not supported", &err))
+		SKIP(return, "timer_create(): %s (CONFIG_POSIX_TIMERS)", strerror(err));
+	if (!setup_refused(_metadata, &self->s, setup_itimer, CKPT_OBJ_SIGNAL,
+			   "armed interval timers are not supported", &err))
+		SKIP(return, "setitimer(): %s", strerror(err));
+}
+
+/* An io_uring with a submission queue thread: a kernel worker of the process. */
+static int setup_io_uring(struct reply *r)
+{
+	struct io_uring_params p = { .flags = IORING_SETUP_SQPOLL, .sq_thread_idle = 100000 };
+	long fd = syscall(__NR_io_uring_setup, 4, &p);
+
+	return fd < 0 ? errno : 0;
+}
+
+TEST_F_TIMEOUT(rv, refuse_kernel_worker, 120)
+{
+	struct rproc *p = &self->s.p[0];
+	const struct ckpt_rec_error *e;
+	struct img im;
+	struct reply r;
+	int err;
+
+	start_workload_fn(_metadata, p, wl_refusal, (void *)setup_io_uring, &r);
+	if (r.v[0])
+		SKIP(return, "io_uring_setup(IORING_SETUP_SQPOLL): %s (CONFIG_IO_URING)",
+		     strerror(r.v[0]));
+	EXPECT_EQ(-1, take_img(_metadata, &self->s, p->pid, &im, &err));
+	EXPECT_EQ(EOPNOTSUPP, err);
+	/* named after the worker thread, not the process */
+	e = expect_error_record(_metadata, &im, -1, EOPNOTSUPP, CKPT_OBJ_TASK,
+				"kernel or io_uring worker thread");
+	if (e)
+		EXPECT_NE(p->pid, e->pid);
+	img_free(&im);
+	ASSERT_EQ(0, ask(p, 'P', &r));
+	kill_reap(_metadata, p);
+}
+
+/*
+ * No permission to ptrace a task once it is held: nobody checkpoints a
+ * process of its own, whose address space it shares with its parent,
+ * outside the image; while checkpoint is blocked on its first record, the
+ * parent makes the address space non-dumpable, which nobody may then not
+ * ptrace.
+ */
+static void become_nobody(void)
+{
+	if (setgroups(0, NULL) || setresgid(RS_NOBODY, RS_NOBODY, RS_NOBODY) ||
+	    setresuid(RS_NOBODY, RS_NOBODY, RS_NOBODY) ||
+	    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
+		_exit(100);
+}
+
+static int vm_sibling_fn(void *arg)
+{
+	for (;;)
+		pause();
+	return 0;
+}
+
+TEST_F_TIMEOUT(rv, refuse_no_longer_ptraceable, 120)
+{
+	size_t stack_size = 256 * 1024;
+	int cmd[2], rep[2], img[2], res[2], status;
+	struct helper_result hr;
+	pid_t parent, caller, child;
+	struct bg_ckpt b = { 0 };
+	struct img im;
+	char *stack;
+	char c;
+
+	if (geteuid())
+		SKIP(return, "needs root to become nobody twice");
+	ASSERT_EQ(0, pipe2(cmd, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(rep, O_CLOEXEC));
+	stack = malloc(stack_size);
+	ASSERT_NE(NULL, stack);
+	/* nobody, with a child sharing its mm; it goes non-dumpable on command */
+	parent = fork();
+	ASSERT_LE(0, parent);
+	if (parent == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		become_nobody();
+		child = clone(vm_sibling_fn, stack + stack_size, CLONE_VM | SIGCHLD, NULL);
+		if (child < 0 || write(rep[1], &child, sizeof(child)) != sizeof(child) ||
+		    read(cmd[0], &c, 1) != 1 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) ||
+		    write(rep[1], "d", 1) != 1)
+			_exit(101);
+		for (;;)
+			pause();
+	}
+	ASSERT_EQ(0, read_full(rep[0], &child, sizeof(child), CKPT_WAIT_MS));
+
+	/* nobody checkpoints the child into a full pipe: the header blocks */
+	ASSERT_EQ(0, pipe2(img, O_CLOEXEC));
+	ASSERT_EQ(4096, fcntl(img[1], F_SETPIPE_SZ, 4096));
+	memset(stack, 0, 4096);
+	ASSERT_EQ(4096, write(img[1], stack, 4096));
+	ASSERT_EQ(0, pipe2(res, O_CLOEXEC));
+	caller = fork();
+	ASSERT_LE(0, caller);
+	if (caller == 0) {
+		become_nobody();
+		errno = 0;
+		hr.ret = sys_checkpoint(child, img[1], 0);
+		hr.err = hr.ret < 0 ? errno : 0;
+		_exit(write(res[1], &hr, sizeof(hr)) == sizeof(hr) ? 0 : 1);
+	}
+	close(img[1]);
+	close(res[1]);
+	ASSERT_TRUE(wait_state(child, 'D', CKPT_WAIT_MS)) {
+		TH_LOG("the child is not held (state %c)", proc_state(child));
+	}
+	ASSERT_EQ(1, write(cmd[1], "x", 1));
+	ASSERT_EQ(0, read_full(rep[0], &c, 1, CKPT_WAIT_MS));
+
+	/* drain: the checkpoint goes on and finds it may not ptrace the child */
+	b.rfd = img[0];
+	ASSERT_EQ(0, fcntl(b.rfd, F_SETFL, O_NONBLOCK));
+	while (read_full(res[0], &hr, sizeof(hr), 50) == -ETIMEDOUT)
+		bg_drain(&b);
+	EXPECT_EQ(-1, hr.ret);
+	EXPECT_EQ(EPERM, hr.err);
+	ASSERT_EQ(caller, waitpid(caller, &status, 0));
+	bg_drain(&b);
+	close(b.rfd);
+	close(res[0]);
+	ASSERT_LE(4096, b.size);
+	memset(&im, 0, sizeof(im));
+	im.buf = b.buf;
+	im.size = b.size - 4096;
+	memmove(im.buf, im.buf + 4096, im.size);
+	expect_error_record(_metadata, &im, child, EPERM, CKPT_OBJ_TASK,
+			    "no permission to ptrace the task");
+	img_free(&im);
+	kill(child, SIGKILL);
+	kill(parent, SIGKILL);
+	waitpid(parent, &status, 0);
+	free(stack);
 }
 
 TEST_HARNESS_MAIN
