@@ -1603,6 +1603,73 @@ TEST_F_TIMEOUT(rv, pending_signal_without_siginfo, 120)
 }
 
 /*
+ * 2.10 (c): checkpoint writes no image that its own restart refuses: a
+ * private mapping of /dev/zero (old code's anonymous memory) is anonymous
+ * memory, saved as such and restored with its contents.  Until this fix
+ * (dd242f7 mm.c:285, 8888f94 mm.c:117) it was saved as a mapping of the
+ * file /dev/zero, which restart refuses to map (EACCES, not a regular
+ * file).
+ */
+#define ZERO_PAGES	4
+
+static void wl_dev_zero(char cmd, struct reply *r, void *arg)
+{
+	size_t ps = getpagesize();
+	unsigned char *m;
+	int fd;
+
+	if (cmd != 'I')
+		return;
+	fd = open("/dev/zero", O_RDWR);
+	m = mmap(NULL, ZERO_PAGES * ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	if (fd < 0 || m == MAP_FAILED)
+		wl_die("/dev/zero");
+	close(fd);
+	memset(m + ps, 'z', ps);
+	m[3 * ps + 5] = 'Z';
+	r->v[0] = (uintptr_t)m;
+}
+
+TEST_F_TIMEOUT(rv, dev_zero_mapping_restarts, 120)
+{
+	struct rproc *p = &self->s.p[0], *q = &self->s.p[1];
+	size_t i, ps = getpagesize();
+	unsigned char want[ZERO_PAGES * 4096], got[ZERO_PAGES * 4096];
+	const struct ckpt_rec_vma *v;
+	const struct rinfo *ri;
+	const char *path;
+	struct image im;
+	struct reply r;
+	__u64 addr;
+
+	ASSERT_EQ(4096, ps);
+	start_workload_fn(_metadata, p, wl_dev_zero, NULL, &r);
+	addr = r.v[0];
+	path = cycle(_metadata, &self->s, p, q);
+	image_load(_metadata, path, &im);
+	for (i = 0; (ri = image_rec(&im, CKPT_REC_VMA, i)); i++) {
+		v = image_at(&im, ri);
+		if (v->start == addr)
+			break;
+	}
+	ASSERT_NE(NULL, ri);
+	EXPECT_EQ(CKPT_VMA_ANON, v->type);
+	EXPECT_EQ(addr + ZERO_PAGES * ps, v->end);
+	image_free(&im);
+
+	memset(want, 0, sizeof(want));
+	memset(want + ps, 'z', ps);
+	want[3 * ps + 5] = 'Z';
+	ASSERT_TRUE(peek_mem(_metadata, q->pid, addr, got, sizeof(got)));
+	i = first_diff(want, got, sizeof(got));
+	EXPECT_EQ(sizeof(got), i) {
+		TH_LOG("the mapping differs at offset %zu", i);
+	}
+	ASSERT_EQ(0, ask(q, 'P', &r));
+	kill_reap(_metadata, q);
+}
+
+/*
  * 2.11: a PIPE record makes a pipe at once, sized with the rules of
  * F_SETPIPE_SZ: an unprivileged caller cannot get a 16 MiB pipe (EPERM,
  * above pipe-max-size), whether a file of the image uses it or not; root
