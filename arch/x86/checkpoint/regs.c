@@ -76,8 +76,14 @@ static const char *ckpt_arch_refused(struct task_struct *t)
  */
 int ckpt_arch_check_task(struct ckpt_ctx *ctx, struct task_struct *t)
 {
-	const char *why = ckpt_arch_refused(t);
+	const char *why;
 
+	/* its user registers are on its kernel stack, gone once it died */
+	if (!try_get_task_stack(t))
+		return ckpt_err(ctx, -ESRCH, CKPT_OBJ_TASK, -1, 0,
+				"task was killed during checkpoint");
+	why = ckpt_arch_refused(t);
+	put_task_stack(t);
 	if (why)
 		return ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_ARCH, -1, 0, "%s",
 				why);
@@ -211,7 +217,12 @@ int ckpt_arch_dump_task(struct ckpt_ctx *ctx, struct task_struct *t,
 	struct ckpt_rec_x86_regs r = {};
 	int ret;
 
+	/* a task killed while held may have died: its stack went with it */
+	if (!try_get_task_stack(t))
+		return ckpt_err(ctx, -ESRCH, CKPT_OBJ_TASK, -1, 0,
+				"task was killed during checkpoint");
 	ckpt_fill_regs(t, self, &r);
+	put_task_stack(t);
 	ret = ckpt_write_record(ctx, CKPT_REC_X86_REGS, &r, sizeof(r), NULL, 0);
 	if (!ret)
 		ret = ckpt_dump_xstate(ctx, t);
