@@ -1018,6 +1018,76 @@ TEST_F_TIMEOUT(rv, killable_park, 120)
 }
 
 /*
+ * 2.5, later: the target is killed once its section is under way (while
+ * the checkpoint is blocked writing its own pending signals, 8 MiB of
+ * them, past a 4 MiB pipe).  It is dead and reaped when the checkpoint
+ * goes on: its registers, on its kernel stack, are gone with it and must
+ * not be read (KASAN: use-after-free in ckpt_fill_regs()); the checkpoint
+ * fails with ESRCH instead, and the image has no registers for it.  The
+ * code that made the park killable (8888f94) still read them.
+ */
+#define LATE_SIGNALS	65536
+
+static void wl_own_signals(char cmd, struct reply *r, void *arg)
+{
+	struct rlimit lim = { LATE_SIGNALS + 100, LATE_SIGNALS + 100 };
+	siginfo_t si = { .si_signo = SIGRTMIN, .si_code = SI_QUEUE };
+	sigset_t set;
+	int i;
+
+	if (cmd != 'I')
+		return;
+	sigemptyset(&set);
+	sigaddset(&set, SIGRTMIN);
+	if (setrlimit(RLIMIT_SIGPENDING, &lim) || sigprocmask(SIG_BLOCK, &set, NULL))
+		wl_die("setrlimit");
+	si.si_pid = getpid();
+	/* to the thread itself: its own queue, saved after the TASK record */
+	for (i = 0; i < LATE_SIGNALS; i++)
+		if (syscall(SYS_rt_tgsigqueueinfo, getpid(), syscall(SYS_gettid), SIGRTMIN, &si))
+			wl_die("rt_tgsigqueueinfo");
+}
+
+TEST_F_TIMEOUT(rv, killed_after_its_signals, 180)
+{
+	struct rproc *p = &self->s.p[0];
+	const struct ckpt_rec_sigpending *sp;
+	struct bg_ckpt b;
+	struct reply r;
+	struct img im;
+	int i, status;
+
+	if (geteuid())
+		SKIP(return, "needs root for a 4 MiB pipe and 65536 queued signals");
+	start_workload_fn(_metadata, p, wl_own_signals, NULL, &r);
+	bg_ckpt_start_in(_metadata, &b, p->pid, 4 * MIB, 0);
+	ASSERT_TRUE(bg_ckpt_blocked_at(&b, 3 * MIB, CKPT_WAIT_MS));
+	ASSERT_TRUE(wait_state(p->pid, 'D', CKPT_WAIT_MS));
+	ASSERT_EQ(0, kill(p->pid, SIGKILL));
+	status = reap_within(p->pid, 5000);
+	ASSERT_NE(-1, status);
+	p->pid = 0;
+	/* let it finish dying: its last switch frees its stack */
+	sleep_ms(200);
+	bg_ckpt_finish(_metadata, &b, &im);
+	EXPECT_EQ(-1, b.ret);
+	EXPECT_EQ(ESRCH, b.err);
+	expect_error_record(_metadata, &im, b.pid, ESRCH, CKPT_OBJ_TASK, "killed");
+	/* it was killed after its pending signals were saved... */
+	for (i = 0; (sp = img_find(&im, CKPT_REC_SIGPENDING, i)); i++)
+		if (!sp->shared)
+			break;
+	ASSERT_NE(NULL, sp);
+	EXPECT_EQ(LATE_SIGNALS, sp->nr_info);
+	/* ...and its registers were not read after */
+	EXPECT_EQ(0, img_count(&im, CKPT_REC_X86_REGS)) {
+		TH_LOG("the registers of a dead task are in the image");
+	}
+	img_free(&im);
+	rproc_close(p);
+}
+
+/*
  * 2.6: a stopped target is held by its stop; if it runs meanwhile (SIGCONT
  * and SIGSTOP again while the checkpoint is blocked), the checkpoint fails
  * with EAGAIN and an error record, and the target goes on afterwards.  At
