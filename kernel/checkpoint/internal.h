@@ -183,7 +183,9 @@ enum ckpt_task_part {
  * @nvcsw:	checkpoint: its switch count when it was found stopped
  * @stopped:	checkpoint: held by its group stop, not parked
  * @self:	checkpoint: the caller
- * @vnr:	restart: its pid as its creator sees it, 0 until created
+ * @vnr:	its pid as the caller of checkpoint sees it (when the tree
+ *		was listed), or on restart as its creator sees it, 0 until
+ *		created
  * @turn:	restart: completed when it may read its section
  * @cred:	restart: credentials to install at the end
  * @blocked:	restart: blocked signals
@@ -365,7 +367,6 @@ int ckpt_read_async_wait(struct ckpt_aread *ar);
 char *ckpt_path(struct ckpt_ctx *ctx, const struct path *path, u32 *len);
 void ckpt_fill_identity(struct file *file, __le64 *dev, __le64 *ino,
 			__le64 *size, __le64 *sec, __le32 *nsec);
-pid_t ckpt_task_vnr(struct ckpt_ctx *ctx, struct task_struct *t);
 
 /* objhash.c: the objects of the image */
 int ckpt_obj_init(struct ckpt_ctx *ctx, bool restart);

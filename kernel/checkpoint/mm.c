@@ -196,7 +196,12 @@ static int ckpt_vma_type(struct ckpt_ctx *ctx, struct vm_area_struct *vma)
 		return ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_VMA, -1,
 				vma->vm_start, "shared mapping at %#lx",
 				vma->vm_start);
-	return vma->vm_file ? CKPT_VMA_FILE : CKPT_VMA_ANON;
+	/*
+	 * A private mapping of a file that left it without vm_ops (/dev/zero)
+	 * is anonymous memory: restart could not map the file again
+	 */
+	return vma->vm_file && !vma_is_anonymous(vma) ? CKPT_VMA_FILE :
+							 CKPT_VMA_ANON;
 }
 
 /*

@@ -115,6 +115,7 @@ int ckpt_build_tree(struct ckpt_ctx *ctx, struct task_struct *root)
 	for (i = 0; i < ctx->nr_tasks; i++) {
 		struct ckpt_task *t = &ctx->tasks[i];
 
+		t->vnr = task_pid_vnr(t->task);
 		ret = xa_insert(&ctx->index, task_pid_nr(t->task),
 				xa_mk_value(i + 1), GFP_KERNEL_ACCOUNT);
 		if (ret)

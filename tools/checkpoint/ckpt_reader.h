@@ -77,7 +77,9 @@
  * enum and flag values known; objrefs unique per type and referenced only
  * after they were written; TREE before the tasks and matching them;
  * SIGPENDING (shared = 0) and arch records only between TASK and TASK_END,
- * each SIGNAL followed by its SIGPENDING (shared = 1); one TASK per TREE
+ * each SIGNAL followed by its SIGPENDING (shared = 1), neither with SIGKILL
+ * or SIGSTOP pending; every __pad field, the auxv words after nr_auxv and
+ * the bytes of a siginfo after the kernel's 48 zero; one TASK per TREE
  * entry that is not a zombie, in TREE order, with its pid; VMA count
  * as announced by MM, VMAs ascending and page aligned; PAGES addresses
  * ascending, inside the preceding VMA; TAIL (or ERROR) last with nothing
@@ -594,6 +596,26 @@ static inline int ckpt_check_len(struct ckpt_image *img,
 			       (unsigned long long)need);
 }
 
+/* Reserved bytes and padding fields must be zero: fail if any is not. */
+static inline int ckpt_check_zero(struct ckpt_image *img,
+				  const struct ckpt_rec *rec, const char *what,
+				  const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (b[i])
+			return ckpt_image_fail(img, rec->offset,
+					       "%s: %s is not zero (byte %zu is 0x%02x)",
+					       ckpt_rec_type_name(rec->type),
+					       what, i, b[i]);
+	return 0;
+}
+
+#define ckpt_check_pad(img, rec, field) \
+	ckpt_check_zero(img, rec, #field, &(field), sizeof(field))
+
 static inline int ckpt_check_header(struct ckpt_image *img,
 				    const struct ckpt_rec *rec)
 {
@@ -614,6 +636,8 @@ static inline int ckpt_check_header(struct ckpt_image *img,
 	if (ps < 4096 || ps > (1U << 20) || (ps & (ps - 1)))
 		return ckpt_image_fail(img, rec->offset,
 				       "HEADER: bad page_size %u", ps);
+	if (ckpt_check_pad(img, rec, h->__pad))
+		return -1;
 	if (ckpt_le64(h->flags) & ~(__u64)CHECKPOINT_FLAGS_ALL)
 		return ckpt_image_fail(img, rec->offset,
 				       "HEADER: unknown flags 0x%llx",
@@ -748,7 +772,8 @@ static inline int ckpt_check_creds(struct ckpt_image *img,
 	if (n > 65536)
 		return ckpt_image_fail(img, rec->offset,
 				       "CREDS: ngroups %u > 65536", n);
-	if (ckpt_check_len(img, rec, sizeof(*c) + (__u64)n * 4, "the groups"))
+	if (ckpt_check_len(img, rec, sizeof(*c) + (__u64)n * 4, "the groups") ||
+	    ckpt_check_pad(img, rec, c->__pad))
 		return -1;
 	return ckpt_ref_add(img, rec, ckpt_le32(c->objref));
 }
@@ -773,7 +798,8 @@ static inline int ckpt_check_pipe(struct ckpt_image *img,
 	const struct ckpt_rec_pipe *p = CKPT_REC(rec, struct ckpt_rec_pipe);
 	__u64 n = ckpt_le64(p->nr_bytes);
 
-	if (ckpt_check_len(img, rec, sizeof(*p) + n, "the data"))
+	if (ckpt_check_len(img, rec, sizeof(*p) + n, "the data") ||
+	    ckpt_check_pad(img, rec, p->__pad))
 		return -1;
 	if (n > ckpt_le64(p->size))
 		return ckpt_image_fail(img, rec->offset,
@@ -832,10 +858,14 @@ static inline int ckpt_check_files(struct ckpt_image *img,
 	__u32 i, n = ckpt_le32(f->nr_fds), max = ckpt_le32(f->max_fds);
 
 	if (ckpt_check_len(img, rec, sizeof(*f) +
-			   (__u64)n * sizeof(f->fds[0]), "the fds"))
+			   (__u64)n * sizeof(f->fds[0]), "the fds") ||
+	    ckpt_check_pad(img, rec, f->__pad))
 		return -1;
 	for (i = 0; i < n; i++) {
 		const struct ckpt_fd_entry *e = &f->fds[i];
+
+		if (ckpt_check_pad(img, rec, e->__pad))
+			return -1;
 
 		if (ckpt_le32(e->fd) >= max)
 			return ckpt_image_fail(img, rec->offset,
@@ -866,6 +896,18 @@ static inline int ckpt_check_mm(struct ckpt_image *img,
 		return ckpt_image_fail(img, rec->offset,
 				       "MM: nr_auxv %u > %u",
 				       ckpt_le32(m->nr_auxv), CKPT_AUXV_WORDS);
+	if (ckpt_le64(m->flags) & ~(__u64)(CKPT_MM_DUMPABLE | CKPT_MM_MDWE |
+					   CKPT_MM_MDWE_NO_INHERIT |
+					   CKPT_MM_THP_DISABLE))
+		return ckpt_image_fail(img, rec->offset,
+				       "MM: unknown flags 0x%llx",
+				       (unsigned long long)ckpt_le64(m->flags));
+	/* the words of auxv[] after the nr_auxv used are reserved */
+	if (ckpt_check_zero(img, rec, "auxv[] after nr_auxv",
+			    &m->auxv[ckpt_le32(m->nr_auxv)],
+			    (CKPT_AUXV_WORDS - ckpt_le32(m->nr_auxv)) *
+			    sizeof(m->auxv[0])))
+		return -1;
 	if (ckpt_check_str(img, rec, "exe", sizeof(*m),
 			   ckpt_le32(m->exe_len), 0))
 		return -1;
@@ -955,7 +997,8 @@ static inline int ckpt_check_pages(struct ckpt_image *img,
 				       "PAGES: nr_pages %u not in 1..%u", n,
 				       CKPT_PAGES_BATCH);
 	if (ckpt_check_len(img, rec, sizeof(*p) + (__u64)n * 8 +
-			   (__u64)n * img->page_size, "the pages"))
+			   (__u64)n * img->page_size, "the pages") ||
+	    ckpt_check_pad(img, rec, p->__pad))
 		return -1;
 	for (i = 0; i < n && img->in_shmem; i++) {
 		__u64 a = ckpt_le64(p->addrs[i]);
@@ -1011,9 +1054,8 @@ static inline int ckpt_check_shmem(struct ckpt_image *img,
 	if (ckpt_le32(s->mode) & ~07777U)
 		return ckpt_image_fail(img, rec->offset,
 				       "SHMEM: mode 0%o", ckpt_le32(s->mode));
-	if (s->__pad)
-		return ckpt_image_fail(img, rec->offset,
-				       "SHMEM: nonzero __pad");
+	if (ckpt_check_pad(img, rec, s->__pad))
+		return -1;
 	if (ckpt_ref_add(img, rec, ckpt_le32(s->objref)))
 		return -1;
 	img->in_shmem = 1;
@@ -1133,6 +1175,8 @@ static inline int ckpt_check_signal(struct ckpt_image *img,
 		return ckpt_image_fail(img, rec->offset,
 				       "SIGNAL: unknown flags 0x%x",
 				       ckpt_le32(s->flags));
+	if (ckpt_check_pad(img, rec, s->__pad))
+		return -1;
 	if (ckpt_ref_add(img, rec, ckpt_le32(s->objref)))
 		return -1;
 	img->want_shared = 1;
@@ -1148,12 +1192,21 @@ static inline int ckpt_check_task_part(struct ckpt_image *img,
 	if (rec->type == CKPT_REC_SIGPENDING) {
 		const struct ckpt_rec_sigpending *s =
 			CKPT_REC(rec, struct ckpt_rec_sigpending);
-		__u32 n = ckpt_le32(s->nr_info);
+		__u32 i, n = ckpt_le32(s->nr_info);
 		__u32 want = img->want_shared ? 1 : 0;
 
 		if (ckpt_check_len(img, rec, sizeof(*s) + (__u64)n * 128,
 				   "the siginfos"))
 			return -1;
+		/* SIGKILL (9) and SIGSTOP (19) are never saved as pending */
+		if (ckpt_le64(s->signal) & (1ULL << (9 - 1) | 1ULL << (19 - 1)))
+			return ckpt_image_fail(img, rec->offset,
+					       "SIGPENDING: SIGKILL or SIGSTOP pending");
+		/* a siginfo is the kernel's 48 bytes, the rest reserved */
+		for (i = 0; i < n; i++)
+			if (ckpt_check_zero(img, rec, "siginfo after byte 48",
+					    s->info[i] + 48, 128 - 48))
+				return -1;
 		if (ckpt_le32(s->shared) != want)
 			return ckpt_image_fail(img, rec->offset,
 					       "SIGPENDING: shared=%u, want %u here",
@@ -1182,7 +1235,8 @@ static inline int ckpt_check_task_part(struct ckpt_image *img,
 			CKPT_REC(rec, struct ckpt_rec_x86_xstate);
 
 		if (ckpt_check_len(img, rec, sizeof(*x) + (__u64)ckpt_le32(x->size),
-				   "the xsave area"))
+				   "the xsave area") ||
+		    ckpt_check_pad(img, rec, x->__pad))
 			return -1;
 		if (img->task_xstate++)
 			return ckpt_image_fail(img, rec->offset,

@@ -963,7 +963,7 @@ TEST_F_TIMEOUT(ex, example_runtime, 600)
 		SKIP(return, "runs once, in a cgroup of its own");
 	snprintf(prog, sizeof(prog), "%s/exclude_runtime", tools ?: ".");
 	if (access(prog, X_OK))
-		SKIP(return, "no %s (CKPT_TOOLS)", prog);
+		SKIP(return, "no exclude_runtime in $CKPT_TOOLS");
 	serve[0] = prog;
 	serve[1] = "--serve";
 	serve[2] = portfile;

@@ -13,11 +13,6 @@
 
 #define TREE_COMM	"ckpt-tree-wl"
 
-static inline long sys_restart(pid_t pid, int fd, unsigned long flags)
-{
-	return syscall(__NR_restart, pid, fd, flags);
-}
-
 /* the scratch directory of a test */
 struct scratch {
 	char dir[64];
@@ -52,7 +47,7 @@ static inline void scratch_clean(struct scratch *s)
 
 static inline void put_long(const char *path, long v)
 {
-	char tmp[128], buf[32];
+	char tmp[256], buf[32];
 	int fd, n;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
