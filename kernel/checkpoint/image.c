@@ -300,6 +300,7 @@ struct ckpt_ctx *ckpt_ctx_alloc(struct file *file, unsigned long flags,
 	if (!ctx)
 		return ERR_PTR(-ENOMEM);
 	xa_init(&ctx->index);
+	INIT_LIST_HEAD(&ctx->mapped);
 	spin_lock_init(&ctx->lock);
 	init_waitqueue_head(&ctx->wait);
 	init_completion(&ctx->finish);

@@ -255,6 +255,7 @@ struct ckpt_task {
  *		RLIMIT_NOFILE
  * @pathbuf:	PATH_MAX scratch buffer for d_path()
  * @mm:		private state of the memory code (mm.c, pages.c)
+ * @mapped:	restart: the files opened for mappings, by path (mm.c)
  * @caller:	restart: the calling task (the coordinator)
  * @caller_cred: restart: its credentials
  * @root:	restart: its root directory: every path is looked up there
@@ -293,6 +294,7 @@ struct ckpt_ctx {
 	unsigned int nr_files;
 	char *pathbuf;
 	void *mm;
+	struct list_head mapped;
 	struct task_struct *caller;
 	const struct cred *caller_cred;
 	struct path root;

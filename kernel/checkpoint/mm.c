@@ -507,21 +507,38 @@ static int ckpt_dump_mm(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 	return ret;
 }
 
+/*
+ * A file restart opened for mappings: every task of a tree maps the same
+ * libraries, and they are all restored with the caller's credentials, so
+ * each path is looked up and opened once per restart.
+ */
+struct ckpt_mapped {
+	struct list_head list;
+	int flags;
+	struct file *file;
+	char path[];
+};
+
 /**
  * ckpt_open_mapped - open a mapped file of the image
  * @ctx: restart context
  * @path: its path
  * @flags: O_RDONLY, or O_RDWR for a shared mapping that may write
  *
- * Return: the file, or an ERR_PTR(); -EACCES if it is not a regular file
+ * Return: the file, with a reference, or an ERR_PTR(); -EACCES if it is not
+ * a regular file
  */
 static struct file *ckpt_open_mapped(struct ckpt_ctx *ctx, const char *path,
 				     int flags)
 {
+	struct ckpt_mapped *m;
 	struct path pinned;
 	struct file *file;
 	int ret;
 
+	list_for_each_entry(m, &ctx->mapped, list)
+		if (m->flags == flags && !strcmp(m->path, path))
+			return get_file(m->file);
 	ret = ckpt_lookup(ctx, path, LOOKUP_FOLLOW, &pinned);
 	if (ret)
 		return ERR_PTR(ret);
@@ -529,6 +546,15 @@ static struct file *ckpt_open_mapped(struct ckpt_ctx *ctx, const char *path,
 	if (d_is_reg(pinned.dentry))
 		file = ckpt_open_pinned(&pinned, flags | O_NONBLOCK);
 	path_put(&pinned);
+	if (IS_ERR(file))
+		return file;
+	m = kmalloc(struct_size(m, path, strlen(path) + 1), GFP_KERNEL_ACCOUNT);
+	if (m) {
+		m->flags = flags;
+		m->file = get_file(file);
+		strcpy(m->path, path);
+		list_add(&m->list, &ctx->mapped);
+	}
 	return file;
 }
 
@@ -653,6 +679,13 @@ static struct mm_struct *ckpt_new_mm(const struct ckpt_rec_mm *r,
 		return ERR_PTR(-ENOMEM);
 	/* nobody may look at it while it is built */
 	set_dumpable(mm, SUID_DUMP_DISABLE);
+	/*
+	 * mm_alloc() copied some of the caller's flags: THP disabled and KSM
+	 * merging come from the image (KSM is not saved); MDWE stays, a
+	 * restriction the caller chose.
+	 */
+	clear_bit(MMF_DISABLE_THP, &mm->flags);
+	clear_bit(MMF_VM_MERGE_ANY, &mm->flags);
 	mm->def_flags = 0;
 	arch_pick_mmap_layout(mm, &current->signal->rlim[RLIMIT_STACK]);
 	mm->mmap_base = le64_to_cpu(r->mmap_base);
@@ -1030,6 +1063,13 @@ static void ckpt_mm_release(struct ckpt_obj *obj)
  */
 void ckpt_mm_free(struct ckpt_ctx *ctx)
 {
+	struct ckpt_mapped *m, *tmp;
+
+	list_for_each_entry_safe(m, tmp, &ctx->mapped, list) {
+		fput(m->file);
+		kfree(m);
+	}
+	INIT_LIST_HEAD(&ctx->mapped);
 	ckpt_pages_free(ctx);
 }
 
