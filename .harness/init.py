@@ -71,6 +71,8 @@ def lo_up():
 def setup():
     mount("proc", "/proc", "proc", must=True)
     mount("sysfs", "/sys", "sysfs")
+    if os.path.isdir("/sys/kernel/debug"):  # CONFIG_DEBUG_FS: kmemleak, gcov (debug kernels)
+        mount("debugfs", "/sys/kernel/debug", "debugfs")
     mount("devtmpfs", "/dev", "devtmpfs")
     # what udev would add: without them `>>/dev/stdout` (kselftest's runner.sh) writes to a file
     for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),

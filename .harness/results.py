@@ -157,13 +157,61 @@ def kselftest(lines, out, expected):
         out.append(("fail", "kselftest run", "no kselftest results"))
 
 
+# Kernel reports (debug kernel; its messages carry a timestamp, CONFIG_PRINTK_TIME)
+REPORT_RE = re.compile(r"^(BUG: |WARNING: |UBSAN: |Oops|general protection fault|Kernel panic|"
+                       r"kmemleak: \d+ new suspected|INFO: task .* blocked for more than|INFO: rcu_|"
+                       r"watchdog: BUG: |------------\[ cut here \])")
+LEAK_BEGIN = "@@CKPT-KMEMLEAK-BEGIN@@"
+LEAK_END = "@@CKPT-KMEMLEAK-END@@"
+LEAK_RE = re.compile(r"^\s*unreferenced object 0x[0-9a-f]+ \(size (\d+)\)")
+
+
+def reports(lines):
+    """The first line of every kernel report, and kmemleak's unreferenced objects
+    with the first frame of their backtrace."""
+    out = []
+    leak = False
+    for i, raw in enumerate(lines):
+        line = raw.replace("\r", "").rstrip("\n")
+        if LEAK_BEGIN in line:
+            leak = True
+            continue
+        if LEAK_END in line:
+            leak = False
+            continue
+        if leak:
+            m = LEAK_RE.match(line)
+            if m:
+                frames = [l.strip() for l in lines[i + 1:i + 30]
+                          if l.strip().startswith("[<") and "kmemleak" not in l
+                          and "kmem_cache_alloc" not in l and "kmalloc" not in l]
+                out.append("kmemleak: unreferenced object of %s bytes from %s" %
+                           (m.group(1), frames[0].split("] ", 1)[-1] if frames else "?"))
+            continue
+        if not TS_RE.match(line):
+            continue  # not a kernel message
+        text = TS_RE.sub("", line)
+        if REPORT_RE.match(text):
+            out.append(text)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("log")
     ap.add_argument("--kselftest", default="1", help="1 if kselftests were run")
+    ap.add_argument("--reports", action="store_true",
+                    help="print the kernel reports of the log instead (nothing if none)")
     args = ap.parse_args()
     with open(args.log, errors="replace") as f:
         lines = f.readlines()
+    if args.reports:
+        seen = {}
+        for r in reports(lines):
+            seen[r] = seen.get(r, 0) + 1
+        for r, n in list(seen.items())[:40]:
+            print(r if n == 1 else "%s (x%d)" % (r, n))
+        return 0
     init_at = next((i for i, l in enumerate(lines) if clean(l).startswith(INIT_BANNER)), len(lines))
     out = []
     kunit(lines[:init_at], out)
