@@ -1369,22 +1369,36 @@ static void forge_file(struct __test_metadata *_metadata, const struct image *im
 
 TEST_F_TIMEOUT(rv, type_checked_before_open, 240)
 {
-	const char *file = rs_path(&self->s, "file"), *fifo = rs_path(&self->s, "fifo");
+	const char *tmpf = rs_path(&self->s, "file"), *fifo = rs_path(&self->s, "fifo");
 	const char *own = rs_path(&self->s, "own-fifo"), *bad = rs_path(&self->s, "bad");
+	unsigned char rec[sizeof(struct ckpt_rec_filedata) + PATH_MAX];
 	struct rproc *p = &self->s.p[0];
 	const struct rinfo *ri;
-	const char *path, *fpath;
-	struct image im, fim;
+	const char *path, *fpath, *dpath;
+	struct image im, fim, dim;
+	char file[PATH_MAX];
 	struct writer w;
 	struct reply r;
+	ssize_t n;
 	int in, fd;
 
-	write_file(_metadata, file, "some bytes", 10, O_TRUNC);
+	/*
+	 * A file restart reopens by its path: not on tmpfs, whose files the
+	 * image carries (FILEDATA, below), but this program, on the host root.
+	 */
+	n = readlink("/proc/self/exe", file, sizeof(file) - 1);
+	ASSERT_LT(0, n);
+	file[n] = 0;
+	write_file(_metadata, tmpf, "some bytes", 10, O_TRUNC);
 	ASSERT_EQ(0, mkfifo(fifo, 0666));
 	ASSERT_EQ(0, mkfifo(own, 0666));
 	start_workload_fn(_metadata, p, wl_files, (void *)file, &r);
 	path = take_image_file(_metadata, &self->s, p->pid);
 	kill_reap(_metadata, p);
+	start_workload_fn(_metadata, p, wl_files, (void *)tmpf, &r);
+	dpath = take_image_file(_metadata, &self->s, p->pid);
+	kill_reap(_metadata, p);
+	image_load(_metadata, dpath, &dim);
 	start_workload_fn(_metadata, p, wl_fifo, (void *)own, &r);
 	fpath = take_image_file(_metadata, &self->s, p->pid);
 	kill_reap(_metadata, p);
@@ -1416,6 +1430,21 @@ TEST_F_TIMEOUT(rv, type_checked_before_open, 240)
 	EXPECT_TRUE(writer_blocked(&w, 500)) {
 		TH_LOG("restart opened the FIFO: its writer's open() returned");
 	}
+
+	/* a carried file (tmpfs) whose path is now the FIFO: EEXIST, not opened */
+	ri = image_rec(&dim, CKPT_REC_FILEDATA, 0);
+	ASSERT_NE(NULL, ri);
+	image_splice(_metadata, &dim, bad, ri, false, rec,
+		     rec_with_str(rec, image_at(&dim, ri), sizeof(struct ckpt_rec_filedata),
+				  offsetof(struct ckpt_rec_filedata, path_len), fifo));
+	fd = open(bad, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	expect_restart_error(_metadata, fd, 0, 0, EEXIST, "a carried file's path, now a FIFO");
+	close(fd);
+	EXPECT_TRUE(writer_blocked(&w, 500)) {
+		TH_LOG("restart opened the FIFO for a carried file");
+	}
+	image_free(&dim);
 
 	/* the image's own FIFO is now that FIFO: refused, not opened */
 	ri = image_fd_file(&fim, 44);
@@ -2411,15 +2440,6 @@ static int setup_deleted_file(struct reply *r)
 	return 0;
 }
 
-TEST_F_TIMEOUT(rv, refuse_deleted_file, 120)
-{
-	int err;
-
-	if (!setup_refused(_metadata, &self->s, setup_deleted_file, CKPT_OBJ_FILE, "deleted file",
-			   &err))
-		SKIP(return, "a deleted file: %s", strerror(err));
-}
-
 static int map_private(int fd, struct reply *r)
 {
 	void *m;
@@ -2448,16 +2468,47 @@ static int setup_memfd_map(struct reply *r)
 	return map_private(fd, r);
 }
 
-TEST_F_TIMEOUT(rv, refuse_mapping_without_a_path, 120)
+/*
+ * Refused at first (review 2.x): an open deleted file, and private
+ * mappings of a deleted file and of a memfd.  Their contents are carried
+ * in the image now (FILEDATA and SHMEM records): each comes back, the
+ * file still unlinked, the mapping at its address with its bytes.
+ */
+static void carried(struct __test_metadata *_metadata, struct rs_state *s,
+		    int (*setup)(struct reply *r), bool mapping, const char *what)
 {
-	int err;
+	struct rproc *p = &s->p[0], *q = &s->p[1];
+	unsigned char page[4096], zero[4096] = { 0 };
+	char link[PATH_MAX];
+	struct reply r;
 
-	if (!setup_refused(_metadata, &self->s, setup_deleted_map, CKPT_OBJ_VMA,
-			   "mapping of a deleted or internal file", &err))
-		SKIP(return, "a deleted mapped file: %s", strerror(err));
-	if (!setup_refused(_metadata, &self->s, setup_memfd_map, CKPT_OBJ_VMA,
-			   "mapping of a deleted or internal file", &err))
-		SKIP(return, "memfd: %s", strerror(err));
+	start_workload_fn(_metadata, p, wl_refusal, (void *)setup, &r);
+	ASSERT_EQ(0, r.v[0]) {
+		TH_LOG("%s: %s", what, strerror(r.v[0]));
+	}
+	cycle(_metadata, s, p, q);
+	if (mapping) {
+		ASSERT_TRUE(peek_mem(_metadata, q->pid, r.v[1], page, sizeof(page)));
+		EXPECT_EQ(0, memcmp(page, zero, sizeof(page))) {
+			TH_LOG("%s: the mapping's bytes differ", what);
+		}
+	} else {
+		ASSERT_TRUE(fd_link(q->pid, r.v[1], link, sizeof(link)));
+		EXPECT_NE(NULL, strstr(link, "(deleted)")) {
+			TH_LOG("%s: fd %llu is %s", what, (unsigned long long)r.v[1], link);
+		}
+		EXPECT_EQ(0, proc_fdinfo(q->pid, r.v[1], "pos"));
+	}
+	ASSERT_EQ(0, ask(q, 'P', &r));
+	kill_reap(_metadata, q);
+	block_sigchld();
+}
+
+TEST_F_TIMEOUT(rv, deleted_and_internal_files_carried, 240)
+{
+	carried(_metadata, &self->s, setup_deleted_file, false, "an open deleted file");
+	carried(_metadata, &self->s, setup_deleted_map, true, "a mapped deleted file");
+	carried(_metadata, &self->s, setup_memfd_map, true, "a mapped memfd");
 }
 
 /* A file open at a path longer than PATH_MAX: d_path() cannot name it. */
