@@ -221,6 +221,8 @@ static int ckpt_collect_file(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 		p = ckpt_obj_collect(ctx, &ckpt_pipe_ops, pipe);
 	else if (ckpt_shmem_wanted(obj->ptr, false))
 		p = ckpt_shmem_collect(ctx, obj->ptr, false);
+	else
+		p = ckpt_mq_collect_file(ctx, obj->ptr);
 	return PTR_ERR_OR_ZERO(p);
 }
 
@@ -249,6 +251,10 @@ static int ckpt_file_type(struct ckpt_ctx *ctx, struct ckpt_obj *obj,
 		*obj_ref = ckpt_obj_find(ctx, file_inode(file))->ref;
 		return CKPT_FILE_SHMEM;
 	}
+	/* a POSIX message queue: saved as an object */
+	*obj_ref = ckpt_mq_file_ref(ctx, file);
+	if (*obj_ref)
+		return CKPT_FILE_MQUEUE;
 	pipe = get_pipe_info(file, false);
 	if (pipe) {
 		struct ckpt_obj *p = ckpt_obj_find(ctx, pipe);
@@ -453,10 +459,11 @@ static int ckpt_restore_file(struct ckpt_ctx *ctx, struct ckpt_task *t,
 	    (path_len && !ckpt_valid_str(r->path, path_len, PATH_MAX)))
 		return -EINVAL;
 	if (type != CKPT_FILE_PIPE && type != CKPT_FILE_FIFO &&
-	    type != CKPT_FILE_SHMEM && r->obj_ref)
+	    type != CKPT_FILE_SHMEM && type != CKPT_FILE_MQUEUE && r->obj_ref)
 		return -EINVAL;
 	if (type != CKPT_FILE_EXTERNAL && type != CKPT_FILE_PIPE &&
-	    type != CKPT_FILE_SHMEM && (!path_len || r->path[0] != '/'))
+	    type != CKPT_FILE_SHMEM && type != CKPT_FILE_MQUEUE &&
+	    (!path_len || r->path[0] != '/'))
 		return -EINVAL;
 	ret = ckpt_count_files(ctx, 1);
 	if (ret)
@@ -477,6 +484,9 @@ static int ckpt_restore_file(struct ckpt_ctx *ctx, struct ckpt_task *t,
 		break;
 	case CKPT_FILE_SHMEM:
 		file = ckpt_open_shmem(ctx, r, f_flags);
+		break;
+	case CKPT_FILE_MQUEUE:
+		file = ckpt_mq_open(ctx, le32_to_cpu(r->obj_ref), f_flags);
 		break;
 	case CKPT_FILE_EXTERNAL:
 		break;

@@ -3,7 +3,8 @@
  * Checkpoint/restart: the address space (CKPT_REC_MM, CKPT_REC_VMA).
  *
  * The memory map is saved VMA by VMA, each followed by the populated
- * private pages it holds (pages.c).
+ * private pages it holds (pages.c).  Shared memory and SysV segments that
+ * a VMA maps are objects saved before the mm (shmem.c, sysv.c).
  *
  * On restart the leader of each process gives itself a new, empty mm, as
  * execve() does, so nothing of the caller's address space (its mappings,
@@ -74,26 +75,32 @@ static int ckpt_collect_mm(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 	struct mm_struct *mm = obj->ptr;
 	unsigned int i, n = 0, max = READ_ONCE(mm->map_count);
 	struct vm_area_struct *vma;
-	struct ckpt_mm_shmem *list;
+	struct ckpt_mm_shmem *list = NULL;
 	struct vma_iterator vmi;
+	unsigned long *starts;
 	struct file **files;
 	int ret;
 
 	/* the tasks that use @mm are held: its map does not change */
 	files = kvcalloc(max, sizeof(*files), GFP_KERNEL);
-	if (!files && max)
-		return -ENOMEM;
-	ret = mmap_read_lock_killable(mm);
-	if (ret) {
-		kvfree(files);
-		return ret;
+	starts = kvcalloc(max, sizeof(*starts), GFP_KERNEL);
+	if ((!files || !starts) && max) {
+		ret = -ENOMEM;
+		goto out;
 	}
+	ret = mmap_read_lock_killable(mm);
+	if (ret)
+		goto out;
 	vma_iter_init(&vmi, mm, 0);
 	for_each_vma(vmi, vma) {
 		struct file *file = ckpt_vma_shmem(vma);
 
-		if (file && n < max)
+		if (!file && ckpt_sysv_vma(vma))
+			file = vma->vm_file;
+		if (file && n < max) {
+			starts[n] = vma->vm_start;
 			files[n++] = get_file(file);
+		}
 	}
 	mmap_read_unlock(mm);
 
@@ -102,14 +109,18 @@ static int ckpt_collect_mm(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 	for (i = 0; i < n; i++) {
 		struct ckpt_obj *o = NULL;
 
+		/* a SysV attach, or shared memory saved with the image */
 		if (!ret)
-			o = ckpt_shmem_collect(ctx, files[i], true);
+			o = ckpt_sysv_collect_vma(ctx, files[i], starts[i]) ?:
+			    ckpt_shmem_collect(ctx, files[i], true);
 		if (IS_ERR(o))
 			ret = PTR_ERR(o);
 		else if (o)
 			list->objs[list->nr++] = o;
 		fput(files[i]);
 	}
+out:
+	kvfree(starts);
 	kvfree(files);
 	obj->priv = (unsigned long)list;
 	return ret;
@@ -179,6 +190,8 @@ static int ckpt_vma_type(struct ckpt_ctx *ctx, struct vm_area_struct *vma)
 				vma_pkey(vma), vma->vm_start);
 	if (ckpt_vma_shmem(vma))
 		return CKPT_VMA_SHMEM;
+	if (ckpt_sysv_vma(vma))
+		return CKPT_VMA_SYSV;
 	/* shared memory that is no shmem object (a SysV segment has a file) */
 	if ((vma->vm_flags & VM_MAYSHARE) && !vma->vm_file)
 		return ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_VMA, -1,
@@ -239,6 +252,13 @@ static int ckpt_dump_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
 			return -EAGAIN;
 		}
 		r.obj_ref = cpu_to_le32(o->ref);
+	}
+	if (type == CKPT_VMA_SYSV) {
+		ret = ckpt_sysv_vma_ref(ctx, vma, &r);
+		if (ret) {
+			mmap_read_unlock(mm);
+			return ret;
+		}
 	}
 	mmap_read_unlock(mm);
 
@@ -611,6 +631,10 @@ static int ckpt_map_vma(struct ckpt_ctx *ctx, const struct ckpt_rec_vma *r)
 		if (IS_ERR(file))
 			return PTR_ERR(file);
 		get_file(file);
+	} else if (le32_to_cpu(r->type) == CKPT_VMA_SYSV) {
+		file = ckpt_sysv_attach_file(ctx, r);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
 	} else {
 		bool rw = (flags & CKPT_VMA_SHARED) &&
 			  (flags & CKPT_VMA_MAYWRITE);
@@ -668,7 +692,8 @@ static int ckpt_vma_rec_valid(size_t len, const struct ckpt_rec_vma *r,
 	u32 path_len = le32_to_cpu(r->path_len);
 
 	if (len != sizeof(*r) + path_len ||
-	    (type == CKPT_VMA_SHMEM ? !r->obj_ref : !!r->obj_ref))
+	    (type == CKPT_VMA_SHMEM || type == CKPT_VMA_SYSV ?
+	     !r->obj_ref : !!r->obj_ref))
 		return -EINVAL;
 	if (!PAGE_ALIGNED(start) || !PAGE_ALIGNED(end) || start >= end ||
 	    end > TASK_SIZE || start < prev)
@@ -676,7 +701,7 @@ static int ckpt_vma_rec_valid(size_t len, const struct ckpt_rec_vma *r,
 	if ((le32_to_cpu(r->prot) & ~(CKPT_PROT_READ | CKPT_PROT_WRITE |
 				      CKPT_PROT_EXEC)) || (flags & ~known))
 		return -EINVAL;
-	if (type < CKPT_VMA_ANON || type > CKPT_VMA_SHMEM ||
+	if (type < CKPT_VMA_ANON || type > CKPT_VMA_SYSV ||
 	    le64_to_cpu(r->pgoff) > (ULONG_MAX >> PAGE_SHIFT))
 		return -EINVAL;
 	if (type == CKPT_VMA_FILE ? !path_len : path_len)
@@ -686,9 +711,12 @@ static int ckpt_vma_rec_valid(size_t len, const struct ckpt_rec_vma *r,
 		return -EINVAL;
 	/* shared: shared memory or a file, writable if it may write */
 	if ((flags & CKPT_VMA_SHARED) && type != CKPT_VMA_SHMEM &&
-	    (type != CKPT_VMA_FILE ||
+	    ((type != CKPT_VMA_FILE && type != CKPT_VMA_SYSV) ||
 	     ((le32_to_cpu(r->prot) & CKPT_PROT_WRITE) &&
 	      !(flags & CKPT_VMA_MAYWRITE))))
+		return -EINVAL;
+	/* a SysV attach is shared */
+	if (type == CKPT_VMA_SYSV && !(flags & CKPT_VMA_SHARED))
 		return -EINVAL;
 	return 0;
 }

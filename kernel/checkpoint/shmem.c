@@ -108,8 +108,15 @@ static u32 ckpt_shmem_name(struct ckpt_ctx *ctx, struct inode *inode)
 	return max(len, 1U);
 }
 
-/* write the present pages of @inode, a batch at a time, by offset */
-static int ckpt_dump_shmem_pages(struct ckpt_ctx *ctx, struct inode *inode)
+/**
+ * ckpt_shmem_dump_pages - write the present pages of a shmem inode
+ * @ctx: checkpoint context
+ * @inode: the inode (of shared memory, a memfd, a SysV segment)
+ *
+ * Only pages of its page cache (or swapped out) are written, a batch at a
+ * time, by offset, straight from their frames.
+ */
+int ckpt_shmem_dump_pages(struct ckpt_ctx *ctx, struct inode *inode)
 {
 	struct address_space *mapping = inode->i_mapping;
 	pgoff_t end = DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE);
@@ -165,7 +172,7 @@ static int ckpt_dump_shmem(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 	ret = ckpt_write_record(ctx, CKPT_REC_SHMEM, &r, sizeof(r),
 				ctx->pathbuf, name_len);
 	if (!ret)
-		ret = ckpt_dump_shmem_pages(ctx, inode);
+		ret = ckpt_shmem_dump_pages(ctx, inode);
 	return ret;
 }
 
@@ -230,6 +237,33 @@ out:
 	return ret;
 }
 
+/**
+ * ckpt_shmem_fill - fill a shmem inode from the PAGES records that follow
+ * @ctx: restart context
+ * @inode: the inode, of the saved size
+ *
+ * Return: 0 once the next record is no PAGES record, or an error
+ */
+int ckpt_shmem_fill(struct ckpt_ctx *ctx, struct inode *inode)
+{
+	struct ckpt_rhdr ph;
+	u64 next = 0;
+	int ret;
+
+	for (;;) {
+		ret = ckpt_read_hdr(ctx, &ph);
+		if (ret)
+			return ret;
+		if (ph.type != CKPT_REC_PAGES) {
+			ckpt_push_hdr(ctx, &ph);
+			return 0;
+		}
+		ret = ckpt_restore_shmem_pages(ctx, &ph, inode, &next);
+		if (ret)
+			return ret;
+	}
+}
+
 static void ckpt_shmem_release(struct ckpt_obj *obj)
 {
 	fput(obj->ptr);
@@ -264,10 +298,8 @@ static int ckpt_restore_shmem(struct ckpt_ctx *ctx, struct ckpt_task *t,
 			      const struct ckpt_rhdr *h, void *rec)
 {
 	struct ckpt_rec_shmem *r = rec;
-	struct ckpt_rhdr ph;
 	struct inode *inode;
 	struct file *file;
-	u64 next = 0;
 	int ret;
 
 	ret = ckpt_shmem_rec_valid(h, r);
@@ -283,16 +315,8 @@ static int ckpt_restore_shmem(struct ckpt_ctx *ctx, struct ckpt_task *t,
 	inode = file_inode(file);
 	ret = PTR_ERR_OR_ZERO(ckpt_obj_add(ctx, le32_to_cpu(r->objref),
 					   &ckpt_shmem_ops, file, 0));
-	while (!ret) {
-		ret = ckpt_read_hdr(ctx, &ph);
-		if (ret)
-			break;
-		if (ph.type != CKPT_REC_PAGES) {
-			ckpt_push_hdr(ctx, &ph);
-			break;
-		}
-		ret = ckpt_restore_shmem_pages(ctx, &ph, inode, &next);
-	}
+	if (!ret)
+		ret = ckpt_shmem_fill(ctx, inode);
 	if (ret)
 		return ret;
 	inode_lock(inode);
