@@ -297,12 +297,13 @@ TEST_F_TIMEOUT(ckpt, refuse_dead_leader, 120)
 }
 
 /*
- * Shared memory that is not saved yet: a SysV segment (arg NULL), or a
- * deleted file that is no tmpfs file, mapped shared (arg its path).
+ * Shared memory that is refused: a SysV segment that the test attaches
+ * too (arg NULL), or a deleted file that is no tmpfs file, mapped shared
+ * (arg its path).
  */
 static void wl_shared(int wfd, int cfd, void *arg)
 {
-	__u64 info[1];
+	__u64 info[2];
 	void *p;
 	int fd;
 
@@ -312,18 +313,19 @@ static void wl_shared(int wfd, int cfd, void *arg)
 			wl_die("open");
 		p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		close(fd);
+		info[1] = 0;
 	} else {
 		fd = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
 		if (fd < 0)
 			wl_die("shmget");
 		p = shmat(fd, NULL, 0);
-		shmctl(fd, IPC_RMID, NULL);
+		info[1] = fd;
 	}
 	if (p == MAP_FAILED)
 		wl_die("mmap");
 	*(char *)p = 1;
 	info[0] = (uintptr_t)p;
-	wl_ready(wfd, info, 1);
+	wl_ready(wfd, info, 2);
 	for (;;)
 		pause();
 }
@@ -334,13 +336,22 @@ TEST_F_TIMEOUT(ckpt, refuse_shared_mapping, 120)
 	const char *dir = ckpt_new_path(&self->s, "ramfs");
 	const struct ckpt_rec_error *e;
 	char path[256];
-	int fd;
+	void *p;
+	int fd, id;
 
+	/* a segment also attached outside the image (here) */
 	start_workload(_metadata, sysv, wl_shared, NULL);
-	e = expect_refused(_metadata, &self->s, sysv, &self->s.im[0], CKPT_OBJ_VMA);
+	id = sysv->info[1];
+	p = shmat(id, NULL, SHM_RDONLY);
+	ASSERT_NE((void *)-1, p);
+	shmctl(id, IPC_RMID, NULL);
+	e = expect_refused(_metadata, &self->s, sysv, &self->s.im[0], CKPT_OBJ_IPC);
+	shmdt(p);
 	ASSERT_NE(NULL, e);
 	EXPECT_EQ(sysv->pid, e->pid);
-	EXPECT_EQ(sysv->info[0], e->addr);
+	EXPECT_NE(NULL, strstr((const char *)e->msg, "outside")) {
+		TH_LOG("message: %s", (const char *)e->msg);
+	}
 
 	/* ramfs: not shmem, so an unlinked file there has no saved copy */
 	ASSERT_EQ(0, mkdir(dir, 0700));

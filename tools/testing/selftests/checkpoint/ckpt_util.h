@@ -494,8 +494,8 @@ static inline const char *img_check(struct img *im, bool complete)
 {
 	const struct ckpt_rec_header *hd = (const void *)im->buf;
 	const struct ckpt_rec_vma *vma = NULL;
-	const struct ckpt_rec_shmem *shm = NULL;
-	__u64 nr = 0, ps, i, prev, lo, hi;
+	const void *shm = NULL;
+	__u64 nr = 0, ps, i, prev, lo, hi, shm_size = 0;
 	size_t off = 0, len, end;
 	const struct ckpt_hdr *h;
 
@@ -523,18 +523,23 @@ static inline const char *img_check(struct img *im, bool complete)
 			return img_fail(im, off, "unknown record type");
 		if (h->type == CKPT_REC_VMA)
 			vma = (const void *)h;
-		/* PAGES after a SHMEM hold offsets in the object */
-		if (h->type == CKPT_REC_SHMEM)
+		/* PAGES after a SHMEM or SYSV_SHM hold offsets in the object */
+		if (h->type == CKPT_REC_SHMEM) {
 			shm = (const void *)h;
-		else if (h->type != CKPT_REC_PAGES)
+			shm_size = ((const struct ckpt_rec_shmem *)h)->size;
+		} else if (h->type == CKPT_REC_SYSV_SHM) {
+			shm = (const void *)h;
+			shm_size = ((const struct ckpt_rec_sysv_shm *)h)->size;
+		} else if (h->type != CKPT_REC_PAGES) {
 			shm = NULL;
+		}
 		if (h->type == CKPT_REC_PAGES) {
 			const struct ckpt_rec_pages *pg = (const void *)h;
 
 			if (!vma && !shm)
 				return img_fail(im, off, "PAGES without a VMA");
 			lo = shm ? 0 : vma->start;
-			hi = shm ? shm->size : vma->end;
+			hi = shm ? shm_size : vma->end;
 			if (pg->nr_pages < 1 || pg->nr_pages > CKPT_PAGES_BATCH ||
 			    len != sizeof(*pg) + pg->nr_pages * (8 + ps))
 				return img_fail(im, off, "bad PAGES record size");
