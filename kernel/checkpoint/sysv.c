@@ -360,7 +360,7 @@ static int ckpt_sysv_dump_shm(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 	r.lpid = cpu_to_le32(ckpt_image_pid(ctx, info.lpid));
 	ret = ckpt_write_record(ctx, CKPT_REC_SYSV_SHM, &r, sizeof(r), NULL, 0);
 	if (!ret)
-		ret = ckpt_shmem_dump_pages(ctx, file_inode(info.file));
+		ret = ckpt_dump_shmem_pages(ctx, file_inode(info.file));
 	put_pid(info.cpid);
 	put_pid(info.lpid);
 	fput(info.file);
@@ -685,7 +685,7 @@ static int ckpt_restore_sysv_shm(struct ckpt_ctx *ctx, struct ckpt_task *t,
 		return ret;
 	file = rst->shm.file;
 	rst->shm.file = NULL;
-	ret = ckpt_shmem_fill(ctx, file_inode(file));
+	ret = ckpt_fill_shmem(ctx, file);
 	fput(file);
 	if (!ret && (le32_to_cpu(r->flags) & CKPT_SHM_LOCKED))
 		ret = ckpt_shm_lock(rst->perm);
