@@ -19,6 +19,7 @@
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 
 #include "../kselftest_harness.h"
@@ -947,6 +948,55 @@ TEST_F_TIMEOUT(sysv, shared_with_outside_refused, 300)
 		TH_LOG("checkpoint: %s", strerror(err));
 		show_error_record(img);
 	}
+}
+
+/*
+ * SEM_UNDO adjustments shared by two processes (clone(CLONE_SYSVSEM)
+ * without CLONE_VM) are no list of one process: refused, both when the two
+ * are in the image and when the one outside holds the list too.
+ */
+static void wl_sysvsem(const char *dir)
+{
+	struct sembuf sb = { 0, 1, SEM_UNDO };
+	int ids[1];
+	pid_t c;
+
+	wl_task_setup();
+	ids[0] = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600);
+	if (ids[0] < 0 || semop(ids[0], &sb, 1) || !put_ids(dir, "ids", ids, 1))
+		_exit(40);
+	c = syscall(SYS_clone, CLONE_SYSVSEM | SIGCHLD, 0, NULL, NULL, 0);
+	if (c < 0)
+		_exit(41);
+	if (!c)
+		for (;;)
+			pause();
+	put_long(dpath(dir, "child"), c);
+	put_long(dpath(dir, "ready"), 1);
+	for (;;)
+		pause();
+}
+
+TEST_F_TIMEOUT(sysv, clone_sysvsem_refused, 120)
+{
+	const char *img = spath(&self->s, "img");
+	long child = 0;
+	int ids[1];
+
+	self->pid = fork();
+	ASSERT_LE(0, self->pid);
+	if (!self->pid)
+		wl_sysvsem(self->s.dir);
+	wait_ready(_metadata, &self->s, "ids", ids, 1);
+	ASSERT_TRUE(wait_long(spath(&self->s, "child"), 1, &child,
+			      CKPT_WAIT_MS));
+	ASSERT_TRUE(wait_state(child, 'S', CKPT_WAIT_MS));
+
+	/* both in the image: one list for two processes */
+	expect_ipc_refusal(_metadata, img, self->pid, "CLONE_SYSVSEM");
+	/* the child alone: its parent, outside, shares its list */
+	expect_ipc_refusal(_metadata, img, child,
+			   "SEM_UNDO adjustments shared with a task outside");
 }
 
 /*
