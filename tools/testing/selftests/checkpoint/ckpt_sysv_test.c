@@ -1253,7 +1253,7 @@ static void forge(struct __test_metadata *_metadata, const char *img,
 	img_free(&im);
 }
 
-static void forge_and_expect(struct __test_metadata *_metadata,
+static void sv_forge_and_expect(struct __test_metadata *_metadata,
 			     const char *img, const char *bad, enum sv_at at,
 			     size_t field, const void *val, size_t len,
 			     int want, const int *ids, int nids,
@@ -1304,69 +1304,69 @@ TEST_F_TIMEOUT(sysv, forged_images_refused, 600)
 	rm_ids(ids, 3);
 
 	v = 01640;
-	forge_and_expect(_metadata, img, bad, AT_SHM,
+	sv_forge_and_expect(_metadata, img, bad, AT_SHM,
 			 offsetof(struct ckpt_rec_sysv_shm, perm.mode), &v, 4,
 			 EINVAL, ids, 3, "mode beyond 0777");
 	v = 0x80000000;
-	forge_and_expect(_metadata, img, bad, AT_SHM,
+	sv_forge_and_expect(_metadata, img, bad, AT_SHM,
 			 offsetof(struct ckpt_rec_sysv_shm, perm.id), &v, 4,
 			 EINVAL, ids, 3, "negative id");
 	v = 0x80;
-	forge_and_expect(_metadata, img, bad, AT_SHM,
+	sv_forge_and_expect(_metadata, img, bad, AT_SHM,
 			 offsetof(struct ckpt_rec_sysv_shm, flags), &v, 4,
 			 EINVAL, ids, 3, "unknown flags");
 	q = 0;
-	forge_and_expect(_metadata, img, bad, AT_SHM,
+	sv_forge_and_expect(_metadata, img, bad, AT_SHM,
 			 offsetof(struct ckpt_rec_sysv_shm, size), &q, 8,
 			 EINVAL, ids, 3, "size 0");
 	q = 4096;
-	forge_and_expect(_metadata, img, bad, AT_SHM,
+	sv_forge_and_expect(_metadata, img, bad, AT_SHM,
 			 offsetof(struct ckpt_rec_sysv_shm, size), &q, 8,
 			 EINVAL, ids, 3, "pages beyond the size");
 	v = 0xffffffff;
-	forge_and_expect(_metadata, img, bad, AT_SHM,
+	sv_forge_and_expect(_metadata, img, bad, AT_SHM,
 			 offsetof(struct ckpt_rec_sysv_shm, perm.uid), &v, 4,
 			 EINVAL, ids, 3, "invalid owner");
 	w = 40000;
-	forge_and_expect(_metadata, img, bad, AT_SEM,
+	sv_forge_and_expect(_metadata, img, bad, AT_SEM,
 			 offsetof(struct ckpt_rec_sysv_sem, sems[1].semval),
 			 &w, 2, EINVAL, ids, 3, "semaphore above SEMVMX");
 	v = 5;
-	forge_and_expect(_metadata, img, bad, AT_SEM,
+	sv_forge_and_expect(_metadata, img, bad, AT_SEM,
 			 offsetof(struct ckpt_rec_sysv_sem, nsems), &v, 4,
 			 EINVAL, ids, 3, "nsems not the record's");
 	q = 0;
-	forge_and_expect(_metadata, img, bad, AT_MSG,
+	sv_forge_and_expect(_metadata, img, bad, AT_MSG,
 			 offsetof(struct ckpt_rec_ipc_msg, type), &q, 8,
 			 EINVAL, ids, 3, "message type 0");
 	q = 1;
-	forge_and_expect(_metadata, img, bad, AT_MSQ,
+	sv_forge_and_expect(_metadata, img, bad, AT_MSQ,
 			 offsetof(struct ckpt_rec_sysv_msq, cbytes), &q, 8,
 			 EINVAL, ids, 3, "bytes not those of the messages");
 	q = 100;
-	forge_and_expect(_metadata, img, bad, AT_MSQ,
+	sv_forge_and_expect(_metadata, img, bad, AT_MSQ,
 			 offsetof(struct ckpt_rec_sysv_msq, qbytes), &q, 8,
 			 EINVAL, ids, 3, "messages beyond the queue's size");
 	v = 4;
-	forge_and_expect(_metadata, img, bad, AT_UNDO,
+	sv_forge_and_expect(_metadata, img, bad, AT_UNDO,
 			 sizeof(struct ckpt_rec_sem_undo) +
 			 offsetof(struct ckpt_sem_undo, nsems), &v, 4,
 			 EINVAL, ids, 3, "undo entry of the wrong size");
 	v = 9999;
-	forge_and_expect(_metadata, img, bad, AT_UNDO,
+	sv_forge_and_expect(_metadata, img, bad, AT_UNDO,
 			 sizeof(struct ckpt_rec_sem_undo) +
 			 offsetof(struct ckpt_sem_undo, sem_ref), &v, 4,
 			 EINVAL, ids, 3, "undo entry of no set");
 	v = 9999;
-	forge_and_expect(_metadata, img, bad, AT_VMA,
+	sv_forge_and_expect(_metadata, img, bad, AT_VMA,
 			 offsetof(struct ckpt_rec_vma, obj_ref), &v, 4,
 			 EINVAL, ids, 3, "mapping of no segment");
 	q = ids[0] + 1;
-	forge_and_expect(_metadata, img, bad, AT_VMA,
+	sv_forge_and_expect(_metadata, img, bad, AT_VMA,
 			 offsetof(struct ckpt_rec_vma, ino), &q, 8,
 			 EINVAL, ids, 3, "mapping of another id");
 	v = 0;
-	forge_and_expect(_metadata, img, bad, AT_VMA,
+	sv_forge_and_expect(_metadata, img, bad, AT_VMA,
 			 offsetof(struct ckpt_rec_vma, flags), &v, 4,
 			 EINVAL, ids, 3, "private SysV mapping");
 
@@ -1494,24 +1494,6 @@ static void __attribute__((constructor)) sv_nobody_entry(void)
 	prctl(PR_SET_NAME, TREE_COMM);
 	for (;;)
 		pause();
-}
-
-static void copy_self(struct __test_metadata *_metadata, const char *to)
-{
-	char buf[65536];
-	int in, out;
-	ssize_t n;
-
-	in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	ASSERT_LE(0, in);
-	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
-	ASSERT_LE(0, out);
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		ASSERT_EQ(n, write(out, buf, n));
-	ASSERT_EQ(0, n);
-	ASSERT_EQ(0, fchmod(out, 0755));
-	close(in);
-	close(out);
 }
 
 /* restart(2) of @img as nobody; the errno, 0 if it restarted (then killed) */
