@@ -1254,10 +1254,10 @@ static void forge(struct __test_metadata *_metadata, const char *img,
 }
 
 static void sv_forge_and_expect(struct __test_metadata *_metadata,
-			     const char *img, const char *bad, enum sv_at at,
-			     size_t field, const void *val, size_t len,
-			     int want, const int *ids, int nids,
-			     const char *what)
+				const char *img, const char *bad, enum sv_at at,
+				size_t field, const void *val, size_t len,
+				int want, const int *ids, int nids,
+				const char *what)
 {
 	int err;
 	pid_t top;
@@ -1305,70 +1305,70 @@ TEST_F_TIMEOUT(sysv, forged_images_refused, 600)
 
 	v = 01640;
 	sv_forge_and_expect(_metadata, img, bad, AT_SHM,
-			 offsetof(struct ckpt_rec_sysv_shm, perm.mode), &v, 4,
-			 EINVAL, ids, 3, "mode beyond 0777");
+			    offsetof(struct ckpt_rec_sysv_shm, perm.mode), &v, 4,
+			    EINVAL, ids, 3, "mode beyond 0777");
 	v = 0x80000000;
 	sv_forge_and_expect(_metadata, img, bad, AT_SHM,
-			 offsetof(struct ckpt_rec_sysv_shm, perm.id), &v, 4,
-			 EINVAL, ids, 3, "negative id");
+			    offsetof(struct ckpt_rec_sysv_shm, perm.id), &v, 4,
+			    EINVAL, ids, 3, "negative id");
 	v = 0x80;
 	sv_forge_and_expect(_metadata, img, bad, AT_SHM,
-			 offsetof(struct ckpt_rec_sysv_shm, flags), &v, 4,
-			 EINVAL, ids, 3, "unknown flags");
+			    offsetof(struct ckpt_rec_sysv_shm, flags), &v, 4,
+			    EINVAL, ids, 3, "unknown flags");
 	q = 0;
 	sv_forge_and_expect(_metadata, img, bad, AT_SHM,
-			 offsetof(struct ckpt_rec_sysv_shm, size), &q, 8,
-			 EINVAL, ids, 3, "size 0");
+			    offsetof(struct ckpt_rec_sysv_shm, size), &q, 8,
+			    EINVAL, ids, 3, "size 0");
 	q = 4096;
 	sv_forge_and_expect(_metadata, img, bad, AT_SHM,
-			 offsetof(struct ckpt_rec_sysv_shm, size), &q, 8,
-			 EINVAL, ids, 3, "pages beyond the size");
+			    offsetof(struct ckpt_rec_sysv_shm, size), &q, 8,
+			    EINVAL, ids, 3, "pages beyond the size");
 	v = 0xffffffff;
 	sv_forge_and_expect(_metadata, img, bad, AT_SHM,
-			 offsetof(struct ckpt_rec_sysv_shm, perm.uid), &v, 4,
-			 EINVAL, ids, 3, "invalid owner");
+			    offsetof(struct ckpt_rec_sysv_shm, perm.uid), &v, 4,
+			    EINVAL, ids, 3, "invalid owner");
 	w = 40000;
 	sv_forge_and_expect(_metadata, img, bad, AT_SEM,
-			 offsetof(struct ckpt_rec_sysv_sem, sems[1].semval),
-			 &w, 2, EINVAL, ids, 3, "semaphore above SEMVMX");
+			    offsetof(struct ckpt_rec_sysv_sem, sems[1].semval),
+			    &w, 2, EINVAL, ids, 3, "semaphore above SEMVMX");
 	v = 5;
 	sv_forge_and_expect(_metadata, img, bad, AT_SEM,
-			 offsetof(struct ckpt_rec_sysv_sem, nsems), &v, 4,
-			 EINVAL, ids, 3, "nsems not the record's");
+			    offsetof(struct ckpt_rec_sysv_sem, nsems), &v, 4,
+			    EINVAL, ids, 3, "nsems not the record's");
 	q = 0;
 	sv_forge_and_expect(_metadata, img, bad, AT_MSG,
-			 offsetof(struct ckpt_rec_ipc_msg, type), &q, 8,
-			 EINVAL, ids, 3, "message type 0");
+			    offsetof(struct ckpt_rec_ipc_msg, type), &q, 8,
+			    EINVAL, ids, 3, "message type 0");
 	q = 1;
 	sv_forge_and_expect(_metadata, img, bad, AT_MSQ,
-			 offsetof(struct ckpt_rec_sysv_msq, cbytes), &q, 8,
-			 EINVAL, ids, 3, "bytes not those of the messages");
+			    offsetof(struct ckpt_rec_sysv_msq, cbytes), &q, 8,
+			    EINVAL, ids, 3, "bytes not those of the messages");
 	q = 100;
 	sv_forge_and_expect(_metadata, img, bad, AT_MSQ,
-			 offsetof(struct ckpt_rec_sysv_msq, qbytes), &q, 8,
-			 EINVAL, ids, 3, "messages beyond the queue's size");
+			    offsetof(struct ckpt_rec_sysv_msq, qbytes), &q, 8,
+			    EINVAL, ids, 3, "messages beyond the queue's size");
 	v = 4;
 	sv_forge_and_expect(_metadata, img, bad, AT_UNDO,
-			 sizeof(struct ckpt_rec_sem_undo) +
-			 offsetof(struct ckpt_sem_undo, nsems), &v, 4,
-			 EINVAL, ids, 3, "undo entry of the wrong size");
+			    sizeof(struct ckpt_rec_sem_undo) +
+			    offsetof(struct ckpt_sem_undo, nsems), &v, 4,
+			    EINVAL, ids, 3, "undo entry of the wrong size");
 	v = 9999;
 	sv_forge_and_expect(_metadata, img, bad, AT_UNDO,
-			 sizeof(struct ckpt_rec_sem_undo) +
-			 offsetof(struct ckpt_sem_undo, sem_ref), &v, 4,
-			 EINVAL, ids, 3, "undo entry of no set");
+			    sizeof(struct ckpt_rec_sem_undo) +
+			    offsetof(struct ckpt_sem_undo, sem_ref), &v, 4,
+			    EINVAL, ids, 3, "undo entry of no set");
 	v = 9999;
 	sv_forge_and_expect(_metadata, img, bad, AT_VMA,
-			 offsetof(struct ckpt_rec_vma, obj_ref), &v, 4,
-			 EINVAL, ids, 3, "mapping of no segment");
+			    offsetof(struct ckpt_rec_vma, obj_ref), &v, 4,
+			    EINVAL, ids, 3, "mapping of no segment");
 	q = ids[0] + 1;
 	sv_forge_and_expect(_metadata, img, bad, AT_VMA,
-			 offsetof(struct ckpt_rec_vma, ino), &q, 8,
-			 EINVAL, ids, 3, "mapping of another id");
+			    offsetof(struct ckpt_rec_vma, ino), &q, 8,
+			    EINVAL, ids, 3, "mapping of another id");
 	v = 0;
 	sv_forge_and_expect(_metadata, img, bad, AT_VMA,
-			 offsetof(struct ckpt_rec_vma, flags), &v, 4,
-			 EINVAL, ids, 3, "private SysV mapping");
+			    offsetof(struct ckpt_rec_vma, flags), &v, 4,
+			    EINVAL, ids, 3, "private SysV mapping");
 
 	/* the image itself still restarts */
 	top = restart_img(img, 0, 0, &status);
