@@ -91,9 +91,9 @@ int ckpt_check_task_ns(struct ckpt_ctx *ctx, struct task_struct *t)
 				"task exited during checkpoint");
 	}
 	if (ipc != mine->ipc_ns && (!ctx->container || ipc != top_ipc))
-		why = "ipc namespace differs from the caller's";
+		why = "namespaces differ from the caller's (ipc)";
 	else if (uts != mine->uts_ns && (!ctx->container || uts != top_uts))
-		why = "uts namespace differs from the caller's";
+		why = "namespaces differ from the caller's (uts)";
 	else if ((ipc != mine->ipc_ns && ipc->user_ns != current_user_ns()) ||
 		 (uts != mine->uts_ns && uts->user_ns != current_user_ns()))
 		why = "ipc or uts namespace of another user namespace";
