@@ -90,6 +90,31 @@ static bool ckpt_gid_held(kgid_t id, const struct cred *c, bool fs)
 	       gid_eq(id, c->sgid) || (fs && gid_eq(id, c->fsgid));
 }
 
+/**
+ * ckpt_may_own - whether a caller may give an object it makes an owner
+ * @cred: the caller's credentials
+ * @uid: the owner (or creator) to give
+ * @gid: its group
+ *
+ * The ids the caller could have made it with, or given it through
+ * IPC_SET or chown(2) without privilege: one of its user ids (setresuid()
+ * rules, as for credentials), one of its group ids or supplementary
+ * groups; any with CAP_SETUID and CAP_SETGID over its user namespace.
+ */
+bool ckpt_may_own(const struct cred *cred, kuid_t uid, kgid_t gid)
+{
+	if (!uid_valid(uid) || !gid_valid(gid))
+		return false;
+	if (!ckpt_uid_held(uid, cred, true) &&
+	    !ns_capable_setid(cred->user_ns, CAP_SETUID))
+		return false;
+	if (!ckpt_gid_held(gid, cred, true) &&
+	    !groups_search(cred->group_info, gid) &&
+	    !ns_capable_setid(cred->user_ns, CAP_SETGID))
+		return false;
+	return true;
+}
+
 static bool ckpt_same_groups(const struct group_info *a,
 			     const struct group_info *b)
 {

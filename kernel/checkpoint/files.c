@@ -220,7 +220,9 @@ static int ckpt_collect_file(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 
 	if (pipe)
 		p = ckpt_obj_collect(ctx, &ckpt_pipe_ops, pipe);
-	else if (ckpt_content_wanted(obj->ptr))
+	else
+		p = ckpt_mq_collect_file(ctx, obj->ptr);
+	if (!p && ckpt_content_wanted(obj->ptr))
 		p = ckpt_content_collect(ctx, obj->ptr, false, false);
 	return PTR_ERR_OR_ZERO(p);
 }
@@ -242,6 +244,10 @@ static int ckpt_file_type(struct ckpt_ctx *ctx, struct ckpt_obj *obj,
 	if (file->f_flags & FASYNC)
 		return ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_FILE, fd, 0,
 				"fd %d: O_ASYNC is not supported", fd);
+	/* a POSIX message queue: saved as an object */
+	*obj_ref = ckpt_mq_file_ref(ctx, file);
+	if (*obj_ref)
+		return CKPT_FILE_MQUEUE;
 	/*
 	 * Contents in the image (shmem.c): shared memory, or a regular file
 	 * that has them with it, or found again by path after all.
@@ -496,12 +502,14 @@ static int ckpt_restore_file(struct ckpt_ctx *ctx, struct ckpt_task *t,
 	    (path_len && !ckpt_valid_str(r->path, path_len, PATH_MAX)))
 		return -EINVAL;
 	if (type != CKPT_FILE_PIPE && type != CKPT_FILE_FIFO &&
-	    type != CKPT_FILE_SHMEM && type != CKPT_FILE_REGULAR && r->obj_ref)
+	    type != CKPT_FILE_SHMEM && type != CKPT_FILE_REGULAR &&
+	    type != CKPT_FILE_MQUEUE && r->obj_ref)
 		return -EINVAL;
 	/* a path to open: not for an object of the image's own */
 	if (type != CKPT_FILE_EXTERNAL && type != CKPT_FILE_PIPE &&
 	    type != CKPT_FILE_SHMEM && type != CKPT_FILE_NET_SKIPPED &&
-	    !r->obj_ref && (!path_len || r->path[0] != '/'))
+	    type != CKPT_FILE_MQUEUE && !r->obj_ref &&
+	    (!path_len || r->path[0] != '/'))
 		return -EINVAL;
 	ret = ckpt_count_files(ctx, 1);
 	if (ret)
@@ -530,6 +538,9 @@ static int ckpt_restore_file(struct ckpt_ctx *ctx, struct ckpt_task *t,
 		break;
 	case CKPT_FILE_NET_SKIPPED:
 		file = ckpt_open_dead_socket(r, f_flags);
+		break;
+	case CKPT_FILE_MQUEUE:
+		file = ckpt_mq_open(ctx, le32_to_cpu(r->obj_ref), f_flags);
 		break;
 	case CKPT_FILE_EXTERNAL:
 		break;

@@ -338,6 +338,7 @@ void ckpt_ctx_free(struct ckpt_ctx *ctx)
 	if (ctx->ppos)
 		ctx->file->f_pos = ctx->pos;
 	ckpt_mm_free(ctx);
+	ckpt_ns_free(ctx);
 	for (i = 0; ctx->tasks && i < ctx->nr_tasks; i++)
 		ckpt_task_free(&ctx->tasks[i]);
 	kvfree(ctx->tasks);

@@ -25,6 +25,7 @@
 #include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
@@ -33,6 +34,9 @@
 
 struct cred;
 struct file;
+struct ipc_namespace;
+struct pid;
+struct vm_area_struct;
 struct page;
 struct iov_iter;
 struct task_struct;
@@ -66,6 +70,9 @@ struct ckpt_error {
  * struct ckpt_obj_ops - a kind of object that several tasks may share
  * @type:	the record type that defines it in the image
  * @err_kind:	enum ckpt_obj_kind, for error records
+ * @global:	its record comes after the tree, before the first task
+ *		(CKPT_PLACE_GLOBAL): it is written by ckpt_dump_globals()
+ * @optional:	a task may have none: @get then returns NULL
  * @shared_msg:	checkpoint: why an object of this kind that is also used
  *		outside the image is refused; NULL if that is not refused
  * @get:	checkpoint: the object of a task, with a reference; NULL if it
@@ -74,6 +81,9 @@ struct ckpt_error {
  * @drop:	drop a reference taken by @get or @grab
  * @users:	checkpoint: users of the object other than the checkpoint's
  *		own references; NULL if not counted
+ * @check:	checkpoint: refuse the object, with an error record that
+ *		names it, if it is used outside the image in a way @users
+ *		cannot count; called once every task was collected
  * @collect:	checkpoint: note the objects this one refers to (may be NULL)
  * @forget:	checkpoint: drop the object and what @collect kept with it;
  *		NULL to just @drop it
@@ -84,11 +94,14 @@ struct ckpt_error {
 struct ckpt_obj_ops {
 	u32 type;
 	u32 err_kind;
+	bool global;
+	bool optional;
 	const char *shared_msg;
 	void *(*get)(struct ckpt_ctx *ctx, struct task_struct *t);
 	void (*grab)(void *ptr);
 	void (*drop)(void *ptr);
 	long (*users)(void *ptr);
+	int (*check)(struct ckpt_ctx *ctx, struct ckpt_obj *obj);
 	int (*collect)(struct ckpt_ctx *ctx, struct ckpt_obj *obj);
 	void (*forget)(struct ckpt_obj *obj);
 	int (*dump)(struct ckpt_ctx *ctx, struct ckpt_obj *obj);
@@ -159,6 +172,7 @@ enum ckpt_task_part {
 	CKPT_PART_MM,
 	CKPT_PART_SIGHAND,
 	CKPT_PART_SIGNAL,
+	CKPT_PART_SEMUNDO,	/* optional: SEM_UNDO adjustments */
 	CKPT_PART_NR
 };
 
@@ -245,6 +259,8 @@ struct ckpt_task {
  * @index:	checkpoint: index + 1 in @tasks by global pid number
  * @cur:	the task being saved or restored, for error records
  * @container:	the image is a whole pid namespace
+ * @ns_flags:	CKPT_TREE_IPCNS, CKPT_TREE_UTSNS: the container has an ipc
+ *		or uts namespace of its own, saved with the image
  * @exclude:	checkpoint: the union of the tasks' CKPT_EXCLUDE_* masks
  * @pidns:	the image's pid namespace
  * @hold:	checkpoint: how the tasks are held still
@@ -256,6 +272,7 @@ struct ckpt_task {
  * @pathbuf:	PATH_MAX scratch buffer for d_path()
  * @mm:		private state of the memory code (mm.c, pages.c)
  * @mapped:	restart: the files opened for mappings, by path (mm.c)
+ * @ns:		restart: private state of the namespace code (ns.c)
  * @caller:	restart: the calling task (the coordinator)
  * @caller_cred: restart: its credentials
  * @root:	restart: its root directory: every path is looked up there
@@ -285,6 +302,7 @@ struct ckpt_ctx {
 	struct xarray index;
 	struct ckpt_task *cur;
 	bool container;
+	u32 ns_flags;
 	u32 exclude;
 	struct pid_namespace *pidns;
 	struct ckpt_hold *hold;
@@ -295,6 +313,7 @@ struct ckpt_ctx {
 	char *pathbuf;
 	void *mm;
 	struct list_head mapped;
+	void *ns;
 	struct task_struct *caller;
 	const struct cred *caller_cred;
 	struct path root;
@@ -378,6 +397,7 @@ struct ckpt_obj *ckpt_obj_collect(struct ckpt_ctx *ctx,
 struct ckpt_obj *ckpt_obj_find(struct ckpt_ctx *ctx, const void *ptr);
 int ckpt_obj_check_users(struct ckpt_ctx *ctx);
 int ckpt_obj_dump(struct ckpt_ctx *ctx, struct ckpt_obj *obj);
+int ckpt_dump_globals(struct ckpt_ctx *ctx);
 struct ckpt_obj *ckpt_obj_add(struct ckpt_ctx *ctx, u32 ref,
 			      const struct ckpt_obj_ops *ops, void *ptr,
 			      unsigned long priv);
@@ -410,6 +430,17 @@ int ckpt_create_children(struct ckpt_ctx *ctx, struct ckpt_task *t);
 void ckpt_reap_children(struct ckpt_ctx *ctx, struct ckpt_task *t);
 int ckpt_set_pgrps(struct ckpt_ctx *ctx);
 int ckpt_restore_fn(void *arg);
+pid_t ckpt_image_pid(struct ckpt_ctx *ctx, struct pid *pid);
+struct pid *ckpt_image_task_pid(struct ckpt_ctx *ctx, pid_t nr);
+
+/* ns.c: the ipc and uts namespaces of a container */
+int ckpt_check_task_ns(struct ckpt_ctx *ctx, struct task_struct *t);
+int ckpt_collect_ns(struct ckpt_ctx *ctx);
+unsigned long ckpt_ns_clone_flags(struct ckpt_ctx *ctx);
+int ckpt_ns_target(struct ckpt_ctx *ctx, pid_t top);
+int ckpt_ns_globals_done(struct ckpt_ctx *ctx);
+struct ipc_namespace *ckpt_target_ipc_ns(struct ckpt_ctx *ctx);
+void ckpt_ns_free(struct ckpt_ctx *ctx);
 
 /* task.c: a task's own state */
 int ckpt_check_task(struct ckpt_ctx *ctx, struct ckpt_task *t);
@@ -429,6 +460,7 @@ extern const struct ckpt_obj_ops ckpt_mm_ops;
 extern const struct ckpt_obj_ops ckpt_sighand_ops;
 extern const struct ckpt_obj_ops ckpt_signal_ops;
 extern const struct ckpt_obj_ops ckpt_shmem_ops;
+extern const struct ckpt_obj_ops ckpt_semundo_ops;
 extern const struct ckpt_obj_ops ckpt_filedata_ops;
 extern const struct ckpt_obj_ops ckpt_content_ops;
 
@@ -447,6 +479,8 @@ struct ckpt_obj *ckpt_content_collect(struct ckpt_ctx *ctx, struct file *file,
 				      bool mapped, bool shared);
 int ckpt_content_kind(struct ckpt_obj *obj);
 struct file *ckpt_shmem_file(struct ckpt_ctx *ctx, u32 ref);
+int ckpt_dump_shmem_pages(struct ckpt_ctx *ctx, struct inode *inode);
+int ckpt_fill_shmem(struct ckpt_ctx *ctx, struct file *file);
 struct file *ckpt_filedata_file(struct ckpt_ctx *ctx, u32 ref, bool *named);
 #ifdef CONFIG_NET
 u32 ckpt_socket_kind(struct file *file);
@@ -464,6 +498,84 @@ static inline struct file *ckpt_dead_socket(int family, int type, int flags)
 #endif
 int ckpt_restore_signals(struct ckpt_ctx *ctx, struct ckpt_task *t);
 void ckpt_mm_free(struct ckpt_ctx *ctx);
+bool ckpt_may_own(const struct cred *cred, kuid_t uid, kgid_t gid);
+
+/* sysv.c, mqueue.c: SysV IPC objects and POSIX message queues */
+#ifdef CONFIG_SYSVIPC
+int ckpt_sysv_collect_ns(struct ckpt_ctx *ctx, struct ipc_namespace *ns,
+			 bool whole);
+bool ckpt_sysv_vma(struct vm_area_struct *vma);
+struct ckpt_obj *ckpt_sysv_collect_vma(struct ckpt_ctx *ctx, struct file *file,
+				       unsigned long addr);
+int ckpt_sysv_vma_ref(struct ckpt_ctx *ctx, struct vm_area_struct *vma,
+		      struct ckpt_rec_vma *r);
+struct file *ckpt_sysv_attach_file(struct ckpt_ctx *ctx,
+				   const struct ckpt_rec_vma *r);
+#else
+static inline int ckpt_sysv_collect_ns(struct ckpt_ctx *ctx,
+				       struct ipc_namespace *ns, bool whole)
+{
+	return 0;
+}
+
+static inline bool ckpt_sysv_vma(struct vm_area_struct *vma)
+{
+	return false;
+}
+
+static inline struct ckpt_obj *ckpt_sysv_collect_vma(struct ckpt_ctx *ctx,
+						     struct file *file,
+						     unsigned long addr)
+{
+	return NULL;
+}
+
+static inline int ckpt_sysv_vma_ref(struct ckpt_ctx *ctx,
+				    struct vm_area_struct *vma,
+				    struct ckpt_rec_vma *r)
+{
+	return -EINVAL;
+}
+
+static inline struct file *ckpt_sysv_attach_file(struct ckpt_ctx *ctx,
+						 const struct ckpt_rec_vma *r)
+{
+	return ERR_PTR(-EINVAL);
+}
+#endif
+#ifdef CONFIG_POSIX_MQUEUE
+int ckpt_mq_collect_ns(struct ckpt_ctx *ctx, struct ipc_namespace *ns);
+struct ckpt_obj *ckpt_mq_collect_file(struct ckpt_ctx *ctx, struct file *file);
+u32 ckpt_mq_file_ref(struct ckpt_ctx *ctx, struct file *file);
+struct file *ckpt_mq_open(struct ckpt_ctx *ctx, u32 ref, u32 f_flags);
+#else
+static inline int ckpt_mq_collect_ns(struct ckpt_ctx *ctx,
+				     struct ipc_namespace *ns)
+{
+	return 0;
+}
+
+static inline struct ckpt_obj *ckpt_mq_collect_file(struct ckpt_ctx *ctx,
+						    struct file *file)
+{
+	return NULL;
+}
+
+static inline u32 ckpt_mq_file_ref(struct ckpt_ctx *ctx, struct file *file)
+{
+	return 0;
+}
+
+static inline struct file *ckpt_mq_open(struct ckpt_ctx *ctx, u32 ref,
+					u32 f_flags)
+{
+	return ERR_PTR(-EINVAL);
+}
+#endif
+int ckpt_ipc_write_msgs(struct ckpt_ctx *ctx, const void *buf, size_t len,
+			unsigned long nr);
+void *ckpt_ipc_read_msg(struct ckpt_ctx *ctx, u64 *type, size_t *len,
+			size_t max);
 
 /* pages.c: the contents of memory */
 struct ckpt_pagebuf;

@@ -3,7 +3,8 @@
  * Checkpoint/restart: the address space (CKPT_REC_MM, CKPT_REC_VMA).
  *
  * The memory map is saved VMA by VMA, each followed by the populated
- * private pages it holds (pages.c).
+ * private pages it holds (pages.c).  Shared memory and SysV segments that
+ * a VMA maps are objects saved before the mm (shmem.c, sysv.c).
  *
  * On restart the leader of each process gives itself a new, empty mm, as
  * execve() does, so nothing of the caller's address space (its mappings,
@@ -83,7 +84,9 @@ static int ckpt_collect_mm(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 	struct vma_iterator vmi;
 	struct {
 		struct file *file;
+		unsigned long start;
 		bool shared;
+		bool sysv;
 	} *files;
 	int ret;
 
@@ -99,10 +102,13 @@ static int ckpt_collect_mm(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 	vma_iter_init(&vmi, mm, 0);
 	for_each_vma(vmi, vma) {
 		struct file *file = vma->vm_file;
+		bool sysv = file && ckpt_sysv_vma(vma);
 
-		if (!file || !ckpt_content_wanted(file) || n >= max)
+		if (!file || (!sysv && !ckpt_content_wanted(file)) || n >= max)
 			continue;
 		files[n].file = get_file(file);
+		files[n].start = vma->vm_start;
+		files[n].sysv = sysv;
 		files[n++].shared = vma->vm_flags & VM_MAYSHARE;
 	}
 	mmap_read_unlock(mm);
@@ -112,7 +118,11 @@ static int ckpt_collect_mm(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 	for (i = 0; i < n; i++) {
 		struct ckpt_obj *o = NULL;
 
-		if (!ret)
+		/* a SysV attach, or contents saved with the image */
+		if (!ret && files[i].sysv)
+			o = ckpt_sysv_collect_vma(ctx, files[i].file,
+						  files[i].start);
+		else if (!ret)
 			o = ckpt_content_collect(ctx, files[i].file, true,
 						 files[i].shared);
 		if (IS_ERR(o))
@@ -191,6 +201,8 @@ static int ckpt_vma_type(struct ckpt_ctx *ctx, struct vm_area_struct *vma)
 	if (ckpt_vma_content(ctx, vma) &&
 	    ckpt_content_kind(ckpt_vma_content(ctx, vma)) == CKPT_REC_SHMEM)
 		return CKPT_VMA_SHMEM;
+	if (ckpt_sysv_vma(vma))
+		return CKPT_VMA_SYSV;
 	/* shared memory that is no shmem object (a SysV segment has a file) */
 	if ((vma->vm_flags & VM_MAYSHARE) && !vma->vm_file)
 		return ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_VMA, -1,
@@ -353,6 +365,13 @@ static int ckpt_dump_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
 
 		if (o && ckpt_content_kind(o))
 			r.obj_ref = cpu_to_le32(o->ref);
+	}
+	if (type == CKPT_VMA_SYSV) {
+		ret = ckpt_sysv_vma_ref(ctx, vma, &r);
+		if (ret) {
+			mmap_read_unlock(mm);
+			return ret;
+		}
 	}
 	mmap_read_unlock(mm);
 
@@ -790,6 +809,10 @@ static int ckpt_map_vma(struct ckpt_ctx *ctx, const struct ckpt_rec_vma *r)
 		if (IS_ERR(file))
 			return PTR_ERR(file);
 		get_file(file);
+	} else if (le32_to_cpu(r->type) == CKPT_VMA_SYSV) {
+		file = ckpt_sysv_attach_file(ctx, r);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
 	} else if (r->obj_ref) {
 		file = ckpt_map_filedata(ctx, r);
 		if (IS_ERR(file))
@@ -853,8 +876,9 @@ static int ckpt_vma_rec_valid(size_t len, const struct ckpt_rec_vma *r,
 
 	/* an object: shared memory always, file contents for a file */
 	if (len != sizeof(*r) + path_len ||
-	    (type == CKPT_VMA_SHMEM && !r->obj_ref) ||
-	    (type != CKPT_VMA_SHMEM && type != CKPT_VMA_FILE && r->obj_ref))
+	    ((type == CKPT_VMA_SHMEM || type == CKPT_VMA_SYSV) && !r->obj_ref) ||
+	    (type != CKPT_VMA_SHMEM && type != CKPT_VMA_SYSV &&
+	     type != CKPT_VMA_FILE && r->obj_ref))
 		return -EINVAL;
 	if (!PAGE_ALIGNED(start) || !PAGE_ALIGNED(end) || start >= end ||
 	    end > TASK_SIZE || start < prev)
@@ -862,7 +886,7 @@ static int ckpt_vma_rec_valid(size_t len, const struct ckpt_rec_vma *r,
 	if ((le32_to_cpu(r->prot) & ~(CKPT_PROT_READ | CKPT_PROT_WRITE |
 				      CKPT_PROT_EXEC)) || (flags & ~known))
 		return -EINVAL;
-	if (type < CKPT_VMA_ANON || type > CKPT_VMA_SHMEM ||
+	if (type < CKPT_VMA_ANON || type > CKPT_VMA_SYSV ||
 	    le64_to_cpu(r->pgoff) > (ULONG_MAX >> PAGE_SHIFT))
 		return -EINVAL;
 	if (type == CKPT_VMA_FILE ? !path_len : path_len)
@@ -875,9 +899,12 @@ static int ckpt_vma_rec_valid(size_t len, const struct ckpt_rec_vma *r,
 		return -EINVAL;
 	/* shared: shared memory or a file, writable if it may write */
 	if ((flags & CKPT_VMA_SHARED) && type != CKPT_VMA_SHMEM &&
-	    (type != CKPT_VMA_FILE ||
+	    ((type != CKPT_VMA_FILE && type != CKPT_VMA_SYSV) ||
 	     ((le32_to_cpu(r->prot) & CKPT_PROT_WRITE) &&
 	      !(flags & CKPT_VMA_MAYWRITE))))
+		return -EINVAL;
+	/* a SysV attach is shared */
+	if (type == CKPT_VMA_SYSV && !(flags & CKPT_VMA_SHARED))
 		return -EINVAL;
 	return 0;
 }

@@ -171,12 +171,40 @@ int ckpt_obj_check_users(struct ckpt_ctx *ctx)
 
 	xa_for_each(&ctx->objs, ref, obj) {
 		const struct ckpt_obj_ops *ops = obj->ops;
+		int ret;
 
+		if (ops->check) {
+			ret = ops->check(ctx, obj);
+			if (ret)
+				return ret;
+		}
 		if (!ops->shared_msg || !ops->users)
 			continue;
 		if (ops->users(obj->ptr) > obj->users)
 			return ckpt_err(ctx, -EOPNOTSUPP, ops->err_kind, -1, 0,
 					"%s", ops->shared_msg);
+	}
+	return 0;
+}
+
+/**
+ * ckpt_dump_globals - write the objects whose records precede every task
+ * @ctx: checkpoint context, right after the tree was written
+ *
+ * They go in the order they were collected (by object id).
+ */
+int ckpt_dump_globals(struct ckpt_ctx *ctx)
+{
+	struct ckpt_obj *obj;
+	unsigned long ref;
+	int ret;
+
+	xa_for_each(&ctx->objs, ref, obj) {
+		if (!obj->ops->global)
+			continue;
+		ret = ckpt_obj_dump(ctx, obj);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }

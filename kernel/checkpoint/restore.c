@@ -6,7 +6,10 @@
  * caller, which coordinates and is not part of it:
  *
  * 1. The caller reads the header and the tree, and creates the top task
- *    with kernel_clone() (in a new pid namespace for a container).
+ *    with kernel_clone() (in a new pid namespace for a container, and new
+ *    ipc and uts namespaces if the container had its own).  It then reads
+ *    the records that precede the first task (namespaces, IPC objects)
+ *    and makes those objects in the top's namespaces.
  * 2. Each task runs ckpt_restore_fn() in the kernel.  When its turn comes
  *    it reads its own section of the image and rebuilds itself (current)
  *    from it, creates its threads and children, and hands the image to the
@@ -334,7 +337,7 @@ static pid_t ckpt_create_top(struct ckpt_ctx *ctx, pid_t pid)
 
 	if (ctx->container) {
 		/* the pid of init in the new namespace is 1 anyway */
-		args.flags |= CLONE_NEWPID;
+		args.flags |= CLONE_NEWPID | ckpt_ns_clone_flags(ctx);
 		tid[0] = 1;
 		tid[1] = pid;
 		if (pid) {
@@ -437,8 +440,6 @@ long ckpt_restart(struct ckpt_ctx *ctx, pid_t pid)
 	ret = ckpt_read_header(ctx, &hdr);
 	if (!ret)
 		ret = ckpt_read_tree(ctx, le32_to_cpu(hdr.nr_tasks));
-	if (!ret)
-		ret = ckpt_restore_globals(ctx);
 	if (ret)
 		return ret;
 
@@ -455,8 +456,16 @@ long ckpt_restart(struct ckpt_ctx *ctx, pid_t pid)
 	top = ckpt_create_top(ctx, pid);
 	if (top < 0)
 		return top;
-	complete(&ctx->tasks[0].turn);
-	ret = ckpt_restart_wait(ctx, &ctx->sections_done);
+	/* the objects before the first task, in the namespaces of the top */
+	ret = ckpt_ns_target(ctx, top);
+	if (!ret)
+		ret = ckpt_restore_globals(ctx);
+	if (!ret)
+		ret = ckpt_ns_globals_done(ctx);
+	if (!ret) {
+		complete(&ctx->tasks[0].turn);
+		ret = ckpt_restart_wait(ctx, &ctx->sections_done);
+	}
 	if (!ret)
 		ret = ckpt_read_tail(ctx);
 	if (!ret)

@@ -191,8 +191,15 @@ static u32 ckpt_content_name(struct ckpt_ctx *ctx, struct file *file)
 	return max(len, 1U);
 }
 
-/* write the present pages of a shmem inode, a batch at a time, by offset */
-static int ckpt_dump_shmem_pages(struct ckpt_ctx *ctx, struct inode *inode)
+/**
+ * ckpt_dump_shmem_pages - write the present pages of a shmem inode
+ * @ctx: checkpoint context
+ * @inode: the inode (of shared memory, a memfd, a SysV segment)
+ *
+ * Only pages of its page cache (or swapped out) are written, a batch at a
+ * time, by offset, straight from their frames.
+ */
+int ckpt_dump_shmem_pages(struct ckpt_ctx *ctx, struct inode *inode)
 {
 	struct address_space *mapping = inode->i_mapping;
 	pgoff_t end = DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE);
@@ -422,8 +429,15 @@ out:
 	return ret;
 }
 
-/* the PAGES records that follow, into a new shmem file */
-static int ckpt_fill_shmem(struct ckpt_ctx *ctx, struct file *file)
+/**
+ * ckpt_fill_shmem - fill a new shmem file from the PAGES records that follow
+ * @ctx: restart context
+ * @file: the file (of shared memory, a memfd, a SysV segment), of the
+ *	saved size
+ *
+ * Return: 0 once the next record is no PAGES record, or an error
+ */
+int ckpt_fill_shmem(struct ckpt_ctx *ctx, struct file *file)
 {
 	struct ckpt_rhdr ph;
 	u64 next = 0;

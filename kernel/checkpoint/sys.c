@@ -10,9 +10,11 @@
  *    pid namespace (tree.c);
  * 2. the header is written, and every task is checked for what cannot be
  *    saved;
- * 3. the objects the tasks use are collected, and those shared with a
- *    task outside the image are refused (objhash.c);
- * 4. the tree, then each task's section, then the tail are written;
+ * 3. the objects the tasks use are collected (first those of their
+ *    namespaces), and those shared with a task outside the image are
+ *    refused (objhash.c);
+ * 4. the tree, the objects that precede every task (namespaces, IPC
+ *    objects), then each task's section, then the tail are written;
  * 5. the tasks go on (or are killed with CHECKPOINT_KILL).
  *
  * Anything refused after the header ends the image with an error record
@@ -52,6 +54,9 @@ static int ckpt_dump(struct ckpt_ctx *ctx)
 	int ret;
 
 	ret = ckpt_check_tree(ctx);
+	/* the namespaces and their objects first: the tasks refer to them */
+	if (!ret)
+		ret = ckpt_collect_ns(ctx);
 	for (i = 0; i < ctx->nr_tasks && !ret; i++)
 		ret = ckpt_collect_task(ctx, &ctx->tasks[i]);
 	ctx->cur = NULL;
@@ -59,6 +64,8 @@ static int ckpt_dump(struct ckpt_ctx *ctx)
 		ret = ckpt_obj_check_users(ctx);
 	if (!ret)
 		ret = ckpt_dump_tree(ctx);
+	if (!ret)
+		ret = ckpt_dump_globals(ctx);
 	for (i = 0; i < ctx->nr_tasks && !ret; i++)
 		ret = ckpt_dump_task(ctx, &ctx->tasks[i]);
 	if (!ret)

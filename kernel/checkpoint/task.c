@@ -40,6 +40,9 @@ static const struct ckpt_obj_ops *const ckpt_parts[CKPT_PART_NR] = {
 	[CKPT_PART_MM]		= &ckpt_mm_ops,
 	[CKPT_PART_SIGHAND]	= &ckpt_sighand_ops,
 	[CKPT_PART_SIGNAL]	= &ckpt_signal_ops,
+#ifdef CONFIG_SYSVIPC
+	[CKPT_PART_SEMUNDO]	= &ckpt_semundo_ops,
+#endif
 };
 
 static int ckpt_check_timers(struct ckpt_ctx *ctx, struct task_struct *t)
@@ -117,9 +120,13 @@ int ckpt_collect_task(struct ckpt_ctx *ctx, struct ckpt_task *t)
 		struct ckpt_obj *obj;
 		void *ptr;
 
+		if (!ckpt_parts[i])
+			continue;
 		ptr = ckpt_parts[i]->get(ctx, t->task);
 		if (IS_ERR(ptr))
 			return PTR_ERR(ptr);
+		if (!ptr && ckpt_parts[i]->optional)
+			continue;
 		if (!ptr)
 			return ckpt_err(ctx, -EAGAIN, CKPT_OBJ_TASK, -1, 0,
 					"task exited during checkpoint");
@@ -199,6 +206,8 @@ int ckpt_dump_task(struct ckpt_ctx *ctx, struct ckpt_task *t)
 		return 0;
 	ctx->cur = t;
 	for (i = 0; i < CKPT_PART_NR; i++) {
+		if (!t->part[i])
+			continue;
 		ret = ckpt_obj_dump(ctx, t->part[i]);
 		if (ret)
 			return ret;

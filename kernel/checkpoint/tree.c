@@ -151,7 +151,10 @@ int ckpt_build_tree(struct ckpt_ctx *ctx, struct task_struct *root)
 	return 0;
 }
 
-/* the namespaces of @t other than its pid namespace must be the caller's */
+/*
+ * The namespaces of @t other than its pid namespace must be the caller's,
+ * but for the ipc and uts namespaces of a container (see ns.c).
+ */
 static int ckpt_check_ns(struct ckpt_ctx *ctx, struct task_struct *t)
 {
 	struct nsproxy *mine = current->nsproxy, *its;
@@ -159,8 +162,7 @@ static int ckpt_check_ns(struct ckpt_ctx *ctx, struct task_struct *t)
 
 	task_lock(t);
 	its = t->nsproxy;
-	same = its && its->uts_ns == mine->uts_ns &&
-	       its->ipc_ns == mine->ipc_ns && its->mnt_ns == mine->mnt_ns &&
+	same = its && its->mnt_ns == mine->mnt_ns &&
 	       its->net_ns == mine->net_ns &&
 	       its->cgroup_ns == mine->cgroup_ns &&
 	       its->time_ns == mine->time_ns &&
@@ -172,7 +174,7 @@ static int ckpt_check_ns(struct ckpt_ctx *ctx, struct task_struct *t)
 	if (task_active_pid_ns(t) != ctx->pidns)
 		return ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_NAMESPACE, -1, 0,
 				"a nested pid namespace is not supported");
-	return 0;
+	return ckpt_check_task_ns(ctx, t);
 }
 
 /* a container: every task of its pid namespace is in the image */
@@ -250,7 +252,8 @@ int ckpt_dump_tree(struct ckpt_ctx *ctx)
 {
 	struct ckpt_rec_tree r = {
 		.nr_tasks = cpu_to_le32(ctx->nr_tasks),
-		.flags = cpu_to_le32(ctx->container ? CKPT_TREE_PIDNS : 0),
+		.flags = cpu_to_le32((ctx->container ? CKPT_TREE_PIDNS : 0) |
+				     ctx->ns_flags),
 	};
 	struct ckpt_tree_entry *e;
 	unsigned int i;
@@ -399,11 +402,17 @@ int ckpt_read_tree(struct ckpt_ctx *ctx, u32 nr_tasks)
 		return PTR_ERR(r);
 	ret = -EINVAL;
 	flags = le32_to_cpu(r->flags);
-	if (le32_to_cpu(r->nr_tasks) != nr_tasks || (flags & ~CKPT_TREE_PIDNS) ||
+	if (le32_to_cpu(r->nr_tasks) != nr_tasks ||
+	    (flags & ~(CKPT_TREE_PIDNS | CKPT_TREE_IPCNS | CKPT_TREE_UTSNS)) ||
 	    len != sizeof(*r) + (size_t)nr_tasks * sizeof(r->tasks[0]) ||
 	    nr_tasks > pid_max)
 		goto out;
+	/* namespaces of its own: only for a container */
+	if ((flags & (CKPT_TREE_IPCNS | CKPT_TREE_UTSNS)) &&
+	    !(flags & CKPT_TREE_PIDNS))
+		goto out;
 	ctx->container = flags & CKPT_TREE_PIDNS;
+	ctx->ns_flags = flags & (CKPT_TREE_IPCNS | CKPT_TREE_UTSNS);
 
 	ret = -ENOMEM;
 	ctx->tasks = kvcalloc(nr_tasks, sizeof(*ctx->tasks), GFP_KERNEL_ACCOUNT);
@@ -445,6 +454,38 @@ out:
 	kvfree(last);
 	kvfree(r);
 	return ret;
+}
+
+/**
+ * ckpt_image_pid - the pid a process has in the image
+ * @ctx: checkpoint context, whose tree is built
+ * @pid: a pid (of a thread group, as IPC objects keep them), or NULL
+ *
+ * Return: its number in the image's pid namespace if it is a task of the
+ * image, else 0
+ */
+pid_t ckpt_image_pid(struct ckpt_ctx *ctx, struct pid *pid)
+{
+	if (!pid || ckpt_tree_index(ctx, pid_nr(pid)) < 0)
+		return 0;
+	return pid_nr_ns(pid, ctx->pidns);
+}
+
+/**
+ * ckpt_image_task_pid - the pid of the restored task with a pid of the image
+ * @ctx: restart context, whose tasks all exist
+ * @nr: the pid in the image, or 0
+ *
+ * Return: its struct pid with a reference, or NULL if @nr is no task of
+ * the image
+ */
+struct pid *ckpt_image_task_pid(struct ckpt_ctx *ctx, pid_t nr)
+{
+	int i = ckpt_entry(ctx, nr);
+
+	if (i < 0 || !ctx->tasks[i].task)
+		return NULL;
+	return get_pid(task_pid(ctx->tasks[i].task));
 }
 
 /* the pid the task of @t gets: its own, or any free one */

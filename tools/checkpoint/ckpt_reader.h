@@ -77,6 +77,9 @@
  * enum and flag values known; objrefs unique per type and referenced only
  * after they were written; TREE before the tasks and matching them;
  * SIGPENDING (shared = 0) and arch records only between TASK and TASK_END,
+ * namespace and IPC object records (IPC_NS, UTS_NS, SYSV_*, MQUEUE) after
+ * TREE and before the first task's section, IPC_NS and UTS_NS as TREE
+ * announces them, each queue followed by its IPC_MSG records,
  * each SIGNAL followed by its SIGPENDING (shared = 1), neither with SIGKILL
  * or SIGSTOP pending; every __pad field, the auxv words after nr_auxv and
  * the bytes of a siginfo after the kernel's 48 zero; one TASK per TREE
@@ -182,6 +185,13 @@ struct ckpt_image {
 	int in_shmem;
 	__u64 shmem_size;
 
+	/* IPC: namespaces and objects before the first task's section */
+	__u32 tree_flags;
+	int sections;		/* a task's section has begun */
+	int ipc_ns_seen, uts_ns_seen;
+	__u64 msgs_left;	/* IPC_MSG records the last queue announced */
+	__u64 msg_max;		/* their largest text */
+
 	struct ckpt_objref *refs;
 	size_t nr_refs, refs_cap;
 
@@ -213,6 +223,14 @@ static inline const char *ckpt_rec_type_name(__u32 type)
 	case CKPT_REC_SKIPPED:		return "SKIPPED";
 	case CKPT_REC_TASK_END:		return "TASK_END";
 	case CKPT_REC_SHMEM:		return "SHMEM";
+	case CKPT_REC_IPC_NS:		return "IPC_NS";
+	case CKPT_REC_UTS_NS:		return "UTS_NS";
+	case CKPT_REC_SYSV_SHM:		return "SYSV_SHM";
+	case CKPT_REC_SYSV_SEM:		return "SYSV_SEM";
+	case CKPT_REC_SYSV_MSQ:		return "SYSV_MSQ";
+	case CKPT_REC_IPC_MSG:		return "IPC_MSG";
+	case CKPT_REC_SEM_UNDO:		return "SEM_UNDO";
+	case CKPT_REC_MQUEUE:		return "MQUEUE";
 	case CKPT_REC_FILEDATA:		return "FILEDATA";
 	case CKPT_REC_COMMENT:		return "COMMENT";
 	}
@@ -244,6 +262,14 @@ static inline size_t ckpt_rec_min_len(__u32 type)
 	case CKPT_REC_SKIPPED:		return sizeof(struct ckpt_rec_skipped);
 	case CKPT_REC_TASK_END:		return sizeof(struct ckpt_hdr);
 	case CKPT_REC_SHMEM:		return sizeof(struct ckpt_rec_shmem);
+	case CKPT_REC_IPC_NS:		return sizeof(struct ckpt_rec_ipc_ns);
+	case CKPT_REC_UTS_NS:		return sizeof(struct ckpt_rec_uts_ns);
+	case CKPT_REC_SYSV_SHM:		return sizeof(struct ckpt_rec_sysv_shm);
+	case CKPT_REC_SYSV_SEM:		return sizeof(struct ckpt_rec_sysv_sem);
+	case CKPT_REC_SYSV_MSQ:		return sizeof(struct ckpt_rec_sysv_msq);
+	case CKPT_REC_IPC_MSG:		return sizeof(struct ckpt_rec_ipc_msg);
+	case CKPT_REC_SEM_UNDO:		return sizeof(struct ckpt_rec_sem_undo);
+	case CKPT_REC_MQUEUE:		return sizeof(struct ckpt_rec_mqueue);
 	case CKPT_REC_FILEDATA:		return sizeof(struct ckpt_rec_filedata);
 	case CKPT_REC_COMMENT:		return sizeof(struct ckpt_hdr);
 	}
@@ -312,6 +338,12 @@ static inline void ckpt_image_reset(struct ckpt_image *img)
 	img->have_vma = 0;
 	img->in_shmem = 0;
 	img->shmem_size = 0;
+	img->tree_flags = 0;
+	img->sections = 0;
+	img->ipc_ns_seen = 0;
+	img->uts_ns_seen = 0;
+	img->msgs_left = 0;
+	img->msg_max = 0;
 	img->nr_refs = 0;
 	img->err[0] = '\0';
 	img->err_offset = 0;
@@ -689,6 +721,10 @@ static inline int ckpt_check_tail(struct ckpt_image *img,
 		return ckpt_image_fail(img, rec->offset,
 				       "TAIL: %u TASK records for %u tasks that are not zombies",
 				       img->nr_tasks, img->nr_live);
+	if (!!(img->tree_flags & CKPT_TREE_IPCNS) != img->ipc_ns_seen ||
+	    !!(img->tree_flags & CKPT_TREE_UTSNS) != img->uts_ns_seen)
+		return ckpt_image_fail(img, rec->offset,
+				       "TAIL: IPC_NS or UTS_NS record not as TREE announces");
 	return 0;
 }
 
@@ -701,7 +737,7 @@ static inline int ckpt_check_error(struct ckpt_image *img,
 	if (n && !memchr(e->msg, 0, n))
 		return ckpt_image_fail(img, rec->offset,
 				       "ERROR: message not NUL-terminated");
-	if (ckpt_le32(e->kind) > CKPT_OBJ_FS)
+	if (ckpt_le32(e->kind) > CKPT_OBJ_IPC)
 		return ckpt_image_fail(img, rec->offset,
 				       "ERROR: unknown kind %u",
 				       ckpt_le32(e->kind));
@@ -731,10 +767,16 @@ static inline int ckpt_check_tree(struct ckpt_image *img,
 	memcpy(img->tree, t->tasks, nr * sizeof(t->tasks[0]));
 	img->nr_tree = nr;
 	img->tree_seen = 1;
-	if (ckpt_le32(t->flags) & ~(__u32)CKPT_TREE_PIDNS)
+	if (ckpt_le32(t->flags) & ~(__u32)(CKPT_TREE_PIDNS | CKPT_TREE_IPCNS |
+					   CKPT_TREE_UTSNS))
 		return ckpt_image_fail(img, rec->offset,
 				       "TREE: unknown flags 0x%x",
 				       ckpt_le32(t->flags));
+	img->tree_flags = ckpt_le32(t->flags);
+	if ((img->tree_flags & (CKPT_TREE_IPCNS | CKPT_TREE_UTSNS)) &&
+	    !(img->tree_flags & CKPT_TREE_PIDNS))
+		return ckpt_image_fail(img, rec->offset,
+				       "TREE: IPCNS or UTSNS without PIDNS");
 	for (i = 0; i < nr; i++) {
 		const struct ckpt_tree_entry *e = &t->tasks[i];
 
@@ -817,7 +859,7 @@ static inline int ckpt_check_file(struct ckpt_image *img,
 	__u32 plen = ckpt_le32(f->path_len);
 
 	if ((type < CKPT_FILE_REGULAR || type > CKPT_FILE_SHMEM) &&
-	    type != CKPT_FILE_NET_SKIPPED)
+	    type != CKPT_FILE_MQUEUE && type != CKPT_FILE_NET_SKIPPED)
 		return ckpt_image_fail(img, rec->offset,
 				       "FILE: unknown type %u", type);
 	if (type == CKPT_FILE_NET_SKIPPED &&
@@ -838,13 +880,18 @@ static inline int ckpt_check_file(struct ckpt_image *img,
 	    ckpt_ref_use(img, rec, "obj_ref", CKPT_REC_SHMEM,
 			 ckpt_le32(f->obj_ref)))
 		return -1;
+	if (type == CKPT_FILE_MQUEUE &&
+	    ckpt_ref_use(img, rec, "obj_ref", CKPT_REC_MQUEUE,
+			 ckpt_le32(f->obj_ref)))
+		return -1;
 	/* a regular file may have its contents in the image */
 	if (type == CKPT_FILE_REGULAR && f->obj_ref &&
 	    ckpt_ref_use(img, rec, "obj_ref", CKPT_REC_FILEDATA,
 			 ckpt_le32(f->obj_ref)))
 		return -1;
 	if (type != CKPT_FILE_PIPE && type != CKPT_FILE_FIFO &&
-	    type != CKPT_FILE_SHMEM && type != CKPT_FILE_REGULAR && f->obj_ref)
+	    type != CKPT_FILE_SHMEM && type != CKPT_FILE_REGULAR &&
+	    type != CKPT_FILE_MQUEUE && f->obj_ref)
 		return ckpt_image_fail(img, rec->offset,
 				       "FILE: obj_ref %u for type %u",
 				       ckpt_le32(f->obj_ref), type);
@@ -944,11 +991,16 @@ static inline int ckpt_check_vma(struct ckpt_image *img,
 				       "VMA: 0x%llx-0x%llx overlaps or precedes the previous VMA",
 				       (unsigned long long)start,
 				       (unsigned long long)end);
-	if (type < CKPT_VMA_ANON || type > CKPT_VMA_SHMEM)
+	if (type < CKPT_VMA_ANON || type > CKPT_VMA_SYSV)
 		return ckpt_image_fail(img, rec->offset,
 				       "VMA: unknown type %u", type);
-	if (type == CKPT_VMA_SHMEM ?
-	    ckpt_ref_use(img, rec, "obj_ref", CKPT_REC_SHMEM,
+	if (type == CKPT_VMA_SYSV &&
+	    !(ckpt_le32(v->flags) & CKPT_VMA_SHARED))
+		return ckpt_image_fail(img, rec->offset,
+				       "VMA: a SysV attach that is not shared");
+	if (type == CKPT_VMA_SHMEM || type == CKPT_VMA_SYSV ?
+	    ckpt_ref_use(img, rec, "obj_ref", type == CKPT_VMA_SHMEM ?
+			 CKPT_REC_SHMEM : CKPT_REC_SYSV_SHM,
 			 ckpt_le32(v->obj_ref)) :
 	    type == CKPT_VMA_FILE ?
 	    v->obj_ref && ckpt_ref_use(img, rec, "obj_ref", CKPT_REC_FILEDATA,
@@ -1064,6 +1116,118 @@ static inline int ckpt_check_shmem(struct ckpt_image *img,
 	return 0;
 }
 
+/* IPC_NS, UTS_NS, SYSV_*, MQUEUE: after TREE, before any task's section */
+static inline int ckpt_check_global(struct ckpt_image *img,
+				    const struct ckpt_rec *rec)
+{
+	if (!img->tree_seen || img->sections)
+		return ckpt_image_fail(img, rec->offset,
+				       "%s: not between TREE and the first task",
+				       ckpt_rec_type_name(rec->type));
+	return 0;
+}
+
+static inline int ckpt_check_ipc_perm(struct ckpt_image *img,
+				      const struct ckpt_rec *rec,
+				      const struct ckpt_ipc_perm *p)
+{
+	if (ckpt_le32(p->id) > 0x7fffffffU)
+		return ckpt_image_fail(img, rec->offset, "%s: id %u",
+				       ckpt_rec_type_name(rec->type),
+				       ckpt_le32(p->id));
+	if (ckpt_le32(p->mode) & ~0777U)
+		return ckpt_image_fail(img, rec->offset, "%s: mode 0%o",
+				       ckpt_rec_type_name(rec->type),
+				       ckpt_le32(p->mode));
+	if (p->__pad)
+		return ckpt_image_fail(img, rec->offset, "%s: nonzero __pad",
+				       ckpt_rec_type_name(rec->type));
+	return 0;
+}
+
+static inline int ckpt_check_ipc_ns(struct ckpt_image *img,
+				    const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_ipc_ns *n = CKPT_REC(rec, struct ckpt_rec_ipc_ns);
+
+	if (ckpt_check_global(img, rec))
+		return -1;
+	if (!(img->tree_flags & CKPT_TREE_IPCNS) || img->ipc_ns_seen)
+		return ckpt_image_fail(img, rec->offset,
+				       "IPC_NS: not announced by TREE, or twice");
+	if (img->nr_refs)
+		return ckpt_image_fail(img, rec->offset,
+				       "IPC_NS: after an object of the namespace");
+	if (ckpt_le32(n->shm_rmid_forced) > 1)
+		return ckpt_image_fail(img, rec->offset,
+				       "IPC_NS: shm_rmid_forced %u",
+				       ckpt_le32(n->shm_rmid_forced));
+	img->ipc_ns_seen = 1;
+	return 0;
+}
+
+static inline int ckpt_check_uts_ns(struct ckpt_image *img,
+				    const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_uts_ns *u = CKPT_REC(rec, struct ckpt_rec_uts_ns);
+	size_t i;
+
+	if (ckpt_check_global(img, rec))
+		return -1;
+	if (!(img->tree_flags & CKPT_TREE_UTSNS) || img->uts_ns_seen)
+		return ckpt_image_fail(img, rec->offset,
+				       "UTS_NS: not announced by TREE, or twice");
+	if (!memchr(u->nodename, 0, sizeof(u->nodename)) ||
+	    !memchr(u->domainname, 0, sizeof(u->domainname)))
+		return ckpt_image_fail(img, rec->offset,
+				       "UTS_NS: name not NUL-terminated");
+	for (i = 0; i < sizeof(u->__pad); i++)
+		if (u->__pad[i])
+			return ckpt_image_fail(img, rec->offset,
+					       "UTS_NS: nonzero __pad");
+	img->uts_ns_seen = 1;
+	return 0;
+}
+
+/* a SysV object or a POSIX queue in a namespace of its own: after IPC_NS */
+static inline int ckpt_check_ipc_obj(struct ckpt_image *img,
+				     const struct ckpt_rec *rec)
+{
+	if (ckpt_check_global(img, rec))
+		return -1;
+	if ((img->tree_flags & CKPT_TREE_IPCNS) && !img->ipc_ns_seen)
+		return ckpt_image_fail(img, rec->offset,
+				       "%s: before the IPC_NS record",
+				       ckpt_rec_type_name(rec->type));
+	return 0;
+}
+
+static inline int ckpt_check_sysv_shm(struct ckpt_image *img,
+				      const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_sysv_shm *s =
+		CKPT_REC(rec, struct ckpt_rec_sysv_shm);
+	const __u32 known = CKPT_SHM_DEST | CKPT_SHM_LOCKED |
+			    CKPT_SHM_NORESERVE;
+
+	if (ckpt_check_ipc_obj(img, rec) ||
+	    ckpt_check_ipc_perm(img, rec, &s->perm))
+		return -1;
+	if (ckpt_le32(s->flags) & ~known)
+		return ckpt_image_fail(img, rec->offset,
+				       "SYSV_SHM: unknown flags 0x%x",
+				       ckpt_le32(s->flags));
+	if (!ckpt_le64(s->size))
+		return ckpt_image_fail(img, rec->offset, "SYSV_SHM: size 0");
+	if (ckpt_ref_add(img, rec, ckpt_le32(s->objref)))
+		return -1;
+	/* its PAGES follow, by offset */
+	img->in_shmem = 1;
+	img->shmem_size = ckpt_le64(s->size);
+	img->page_min = 0;
+	return 0;
+}
+
 static inline int ckpt_check_filedata(struct ckpt_image *img,
 				      const struct ckpt_rec *rec)
 {
@@ -1095,6 +1259,131 @@ static inline int ckpt_check_filedata(struct ckpt_image *img,
 			  ckpt_le64(d->size);
 	img->page_min = 0;
 	return 0;
+}
+
+static inline int ckpt_check_sysv_sem(struct ckpt_image *img,
+				      const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_sysv_sem *s =
+		CKPT_REC(rec, struct ckpt_rec_sysv_sem);
+	__u32 i, n = ckpt_le32(s->nsems);
+
+	if (ckpt_check_ipc_obj(img, rec) ||
+	    ckpt_check_ipc_perm(img, rec, &s->perm))
+		return -1;
+	if (!n || rec->len != sizeof(*s) + (__u64)n * sizeof(s->sems[0]))
+		return ckpt_image_fail(img, rec->offset,
+				       "SYSV_SEM: len %u for nsems %u",
+				       rec->len, n);
+	for (i = 0; i < n; i++)
+		if (ckpt_le16(s->sems[i].semval) > 32767 || s->sems[i].__pad)
+			return ckpt_image_fail(img, rec->offset,
+					       "SYSV_SEM: semaphore %u: value %u",
+					       i, ckpt_le16(s->sems[i].semval));
+	return ckpt_ref_add(img, rec, ckpt_le32(s->objref));
+}
+
+static inline int ckpt_check_sysv_msq(struct ckpt_image *img,
+				      const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_sysv_msq *q =
+		CKPT_REC(rec, struct ckpt_rec_sysv_msq);
+
+	if (ckpt_check_ipc_obj(img, rec) ||
+	    ckpt_check_ipc_perm(img, rec, &q->perm))
+		return -1;
+	if (ckpt_ref_add(img, rec, ckpt_le32(q->objref)))
+		return -1;
+	img->msgs_left = ckpt_le32(q->nr_msgs);
+	img->msg_max = ~0ULL;
+	return 0;
+}
+
+static inline int ckpt_check_mqueue(struct ckpt_image *img,
+				    const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_mqueue *q = CKPT_REC(rec, struct ckpt_rec_mqueue);
+	__u32 len = ckpt_le32(q->name_len);
+
+	if (ckpt_check_ipc_obj(img, rec) ||
+	    ckpt_check_str(img, rec, "name", sizeof(*q), len, 1))
+		return -1;
+	if (rec->len != sizeof(*q) + len || len == 1 ||
+	    strchr((const char *)q->name, '/'))
+		return ckpt_image_fail(img, rec->offset,
+				       "MQUEUE: bad name (len %u)", len);
+	if (ckpt_le32(q->flags) & ~(__u32)CKPT_MQ_UNLINKED)
+		return ckpt_image_fail(img, rec->offset,
+				       "MQUEUE: unknown flags 0x%x",
+				       ckpt_le32(q->flags));
+	if (ckpt_le32(q->mode) & ~0777U)
+		return ckpt_image_fail(img, rec->offset, "MQUEUE: mode 0%o",
+				       ckpt_le32(q->mode));
+	if (!ckpt_le64(q->maxmsg) || !ckpt_le64(q->msgsize) ||
+	    ckpt_le64(q->nr_msgs) > ckpt_le64(q->maxmsg))
+		return ckpt_image_fail(img, rec->offset,
+				       "MQUEUE: %llu messages, maxmsg %llu, msgsize %llu",
+				       (unsigned long long)ckpt_le64(q->nr_msgs),
+				       (unsigned long long)ckpt_le64(q->maxmsg),
+				       (unsigned long long)ckpt_le64(q->msgsize));
+	if (ckpt_ref_add(img, rec, ckpt_le32(q->objref)))
+		return -1;
+	img->msgs_left = ckpt_le64(q->nr_msgs);
+	img->msg_max = ckpt_le64(q->msgsize);
+	return 0;
+}
+
+static inline int ckpt_check_ipc_msg(struct ckpt_image *img,
+				     const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_ipc_msg *m = CKPT_REC(rec, struct ckpt_rec_ipc_msg);
+
+	if (!img->msgs_left)
+		return ckpt_image_fail(img, rec->offset,
+				       "IPC_MSG: more messages than the queue announced");
+	if (ckpt_le64(m->len) != rec->len - sizeof(*m) ||
+	    ckpt_le64(m->len) > img->msg_max)
+		return ckpt_image_fail(img, rec->offset,
+				       "IPC_MSG: len %llu in a record of %u bytes",
+				       (unsigned long long)ckpt_le64(m->len),
+				       rec->len);
+	img->msgs_left--;
+	return 0;
+}
+
+static inline int ckpt_check_sem_undo(struct ckpt_image *img,
+				      const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_sem_undo *u =
+		CKPT_REC(rec, struct ckpt_rec_sem_undo);
+	__u64 off = sizeof(*u);
+	__u32 i, n = ckpt_le32(u->nr);
+
+	for (i = 0; i < n; i++) {
+		const struct ckpt_sem_undo *e =
+			(const void *)((const char *)rec->hdr + off);
+		__u64 each;
+
+		if (off + sizeof(*e) > rec->len)
+			return ckpt_image_fail(img, rec->offset,
+					       "SEM_UNDO: entry %u beyond len %u",
+					       i, rec->len);
+		each = (sizeof(*e) + (__u64)ckpt_le32(e->nsems) * 2 + 7) &
+		       ~7ULL;
+		if (!ckpt_le32(e->nsems) || off + each > rec->len)
+			return ckpt_image_fail(img, rec->offset,
+					       "SEM_UNDO: entry %u of %u semaphores beyond len %u",
+					       i, ckpt_le32(e->nsems), rec->len);
+		if (ckpt_ref_use(img, rec, "sem_ref", CKPT_REC_SYSV_SEM,
+				 ckpt_le32(e->sem_ref)))
+			return -1;
+		off += each;
+	}
+	if (off != rec->len)
+		return ckpt_image_fail(img, rec->offset,
+				       "SEM_UNDO: %llu bytes after the entries",
+				       (unsigned long long)(rec->len - off));
+	return ckpt_ref_add(img, rec, ckpt_le32(u->objref));
 }
 
 static inline int ckpt_check_sighand(struct ckpt_image *img,
@@ -1287,6 +1576,31 @@ static inline int ckpt_check_rec(struct ckpt_image *img,
 	/* so does the PAGES run after a SHMEM */
 	if (img->in_shmem && t != CKPT_REC_PAGES && t != CKPT_REC_ERROR)
 		img->in_shmem = 0;
+	/* and a queue is followed by all its messages */
+	if (img->msgs_left && t != CKPT_REC_IPC_MSG && t != CKPT_REC_ERROR)
+		return ckpt_image_fail(img, rec->offset,
+				       "%s: %llu messages of the queue before are missing",
+				       ckpt_rec_type_name(t),
+				       (unsigned long long)img->msgs_left);
+	/* any other record after the tree starts the tasks' sections */
+	switch (t) {
+	case CKPT_REC_TREE:
+	case CKPT_REC_IPC_NS:
+	case CKPT_REC_UTS_NS:
+	case CKPT_REC_SYSV_SHM:
+	case CKPT_REC_SYSV_SEM:
+	case CKPT_REC_SYSV_MSQ:
+	case CKPT_REC_MQUEUE:
+	case CKPT_REC_IPC_MSG:
+	case CKPT_REC_PAGES:
+	case CKPT_REC_ERROR:
+	case CKPT_REC_TAIL:
+		break;
+	default:
+		if (img->tree_seen)
+			img->sections = 1;
+		break;
+	}
 	switch (t) {
 	case CKPT_REC_TREE:
 	case CKPT_REC_CREDS:
@@ -1300,6 +1614,7 @@ static inline int ckpt_check_rec(struct ckpt_image *img,
 	case CKPT_REC_SIGHAND:
 	case CKPT_REC_SIGNAL:
 	case CKPT_REC_SHMEM:
+	case CKPT_REC_SEM_UNDO:
 	case CKPT_REC_FILEDATA:
 		if (img->in_task)
 			return ckpt_image_fail(img, rec->offset,
@@ -1340,6 +1655,22 @@ static inline int ckpt_check_rec(struct ckpt_image *img,
 		return ckpt_check_signal(img, rec);
 	case CKPT_REC_SHMEM:
 		return ckpt_check_shmem(img, rec);
+	case CKPT_REC_IPC_NS:
+		return ckpt_check_ipc_ns(img, rec);
+	case CKPT_REC_UTS_NS:
+		return ckpt_check_uts_ns(img, rec);
+	case CKPT_REC_SYSV_SHM:
+		return ckpt_check_sysv_shm(img, rec);
+	case CKPT_REC_SYSV_SEM:
+		return ckpt_check_sysv_sem(img, rec);
+	case CKPT_REC_SYSV_MSQ:
+		return ckpt_check_sysv_msq(img, rec);
+	case CKPT_REC_IPC_MSG:
+		return ckpt_check_ipc_msg(img, rec);
+	case CKPT_REC_SEM_UNDO:
+		return ckpt_check_sem_undo(img, rec);
+	case CKPT_REC_MQUEUE:
+		return ckpt_check_mqueue(img, rec);
 	case CKPT_REC_FILEDATA:
 		return ckpt_check_filedata(img, rec);
 	case CKPT_REC_SIGPENDING:

@@ -305,6 +305,7 @@ static const struct name kind_names[] = {
 	{ CKPT_OBJ_NAMESPACE, "NAMESPACE" },
 	{ CKPT_OBJ_ARCH, "ARCH" },
 	{ CKPT_OBJ_FS, "FS" },
+	{ CKPT_OBJ_IPC, "IPC" },
 	{ 0, NULL }
 };
 
@@ -315,6 +316,7 @@ static const struct name file_type_names[] = {
 	{ CKPT_FILE_CHRDEV, "CHRDEV" },
 	{ CKPT_FILE_EXTERNAL, "EXTERNAL" },
 	{ CKPT_FILE_SHMEM, "SHMEM" },
+	{ CKPT_FILE_MQUEUE, "MQUEUE" },
 	{ CKPT_FILE_NET_SKIPPED, "NET_SKIPPED" },
 	{ 0, NULL }
 };
@@ -346,6 +348,7 @@ static const struct name vma_type_names[] = {
 	{ CKPT_VMA_VDSO, "VDSO" },
 	{ CKPT_VMA_VVAR, "VVAR" },
 	{ CKPT_VMA_SHMEM, "SHMEM" },
+	{ CKPT_VMA_SYSV, "SYSV" },
 	{ 0, NULL }
 };
 
@@ -373,6 +376,8 @@ static const struct name task_flag_names[] = {
 
 static const struct name tree_flag_names[] = {
 	{ CKPT_TREE_PIDNS, "PIDNS" },
+	{ CKPT_TREE_IPCNS, "IPCNS" },
+	{ CKPT_TREE_UTSNS, "UTSNS" },
 	{ 0, NULL }
 };
 
@@ -654,6 +659,8 @@ static void dump_vma(const struct ckpt_rec_vma *v, __u32 page_size)
 	v_u("pages", (ckpt_le64(v->end) - ckpt_le64(v->start)) / page_size);
 	if (v->obj_ref)
 		v_u("obj_ref", ckpt_le32(v->obj_ref));
+	if (ckpt_le32(v->type) == CKPT_VMA_SYSV)
+		v_u("segsz", ckpt_le64(v->size));
 	if (ckpt_le32(v->type) == CKPT_VMA_FILE) {
 		v_u("size", ckpt_le64(v->size));
 		v_time("mtime", ckpt_le64(v->mtime_sec),
@@ -703,6 +710,149 @@ static void dump_shmem(const struct ckpt_rec_shmem *s)
 	snprintf(b, sizeof(b), "%04o", ckpt_le32(s->mode) & 07777);
 	v_word("mode", b);
 	v_str("name", (const char *)s->name);
+}
+
+static void dump_ipc_ns(const struct ckpt_rec_ipc_ns *n)
+{
+	v_u("shmmax", ckpt_le64(n->shm_ctlmax));
+	v_u("shmall", ckpt_le64(n->shm_ctlall));
+	v_u("shmmni", ckpt_le32(n->shm_ctlmni));
+	v_u("shm_rmid_forced", ckpt_le32(n->shm_rmid_forced));
+	v_u("msgmax", ckpt_le32(n->msg_ctlmax));
+	v_u("msgmnb", ckpt_le32(n->msg_ctlmnb));
+	v_u("msgmni", ckpt_le32(n->msg_ctlmni));
+	v_u("semmsl", ckpt_le32(n->sem_ctls[0]));
+	v_u("semmns", ckpt_le32(n->sem_ctls[1]));
+	v_u("semopm", ckpt_le32(n->sem_ctls[2]));
+	v_u("semmni", ckpt_le32(n->sem_ctls[3]));
+	v_u("mq_queues_max", ckpt_le32(n->mq_queues_max));
+	v_u("mq_msg_max", ckpt_le32(n->mq_msg_max));
+	v_u("mq_msgsize_max", ckpt_le32(n->mq_msgsize_max));
+	v_u("mq_msg_default", ckpt_le32(n->mq_msg_default));
+	v_u("mq_msgsize_default", ckpt_le32(n->mq_msgsize_default));
+}
+
+static void dump_uts_ns(const struct ckpt_rec_uts_ns *u)
+{
+	v_cstr("nodename", u->nodename, sizeof(u->nodename));
+	v_cstr("domainname", u->domainname, sizeof(u->domainname));
+}
+
+static void dump_ipc_perm(const struct ckpt_ipc_perm *p)
+{
+	v_i("id", (__s32)ckpt_le32(p->id));
+	v_x("key", ckpt_le32(p->key));
+	v_u("uid", ckpt_le32(p->uid));
+	v_u("gid", ckpt_le32(p->gid));
+	v_u("cuid", ckpt_le32(p->cuid));
+	v_u("cgid", ckpt_le32(p->cgid));
+	v_oct("mode", ckpt_le32(p->mode));
+}
+
+static const struct name shm_flag_names[] = {
+	{ CKPT_SHM_DEST, "DEST" },
+	{ CKPT_SHM_LOCKED, "LOCKED" },
+	{ CKPT_SHM_NORESERVE, "NORESERVE" },
+	{ 0, NULL }
+};
+
+static void dump_sysv_shm(const struct ckpt_rec_sysv_shm *s)
+{
+	v_u("objref", ckpt_le32(s->objref));
+	v_flags("flags", ckpt_le32(s->flags), shm_flag_names);
+	dump_ipc_perm(&s->perm);
+	v_u("size", ckpt_le64(s->size));
+	v_time("atime", ckpt_le64(s->atime), 0);
+	v_time("dtime", ckpt_le64(s->dtime), 0);
+	v_time("ctime", ckpt_le64(s->ctime), 0);
+	v_u("cpid", ckpt_le32(s->cpid));
+	v_u("lpid", ckpt_le32(s->lpid));
+}
+
+static void dump_sysv_sem(const struct ckpt_rec_sysv_sem *s)
+{
+	__u32 i, n = ckpt_le32(s->nsems);
+
+	v_u("objref", ckpt_le32(s->objref));
+	dump_ipc_perm(&s->perm);
+	v_u("nsems", n);
+	v_time("otime", ckpt_le64(s->otime), 0);
+	v_time("ctime", ckpt_le64(s->ctime), 0);
+	open_c("sems", '[');
+	for (i = 0; i < n && (verbose || i < 32); i++) {
+		open_c(NULL, '{');
+		v_u("semval", ckpt_le16(s->sems[i].semval));
+		v_u("sempid", ckpt_le32(s->sems[i].sempid));
+		close_c();
+	}
+	close_c();
+}
+
+static void dump_sysv_msq(const struct ckpt_rec_sysv_msq *q)
+{
+	v_u("objref", ckpt_le32(q->objref));
+	dump_ipc_perm(&q->perm);
+	v_u("nr_msgs", ckpt_le32(q->nr_msgs));
+	v_u("qbytes", ckpt_le64(q->qbytes));
+	v_u("cbytes", ckpt_le64(q->cbytes));
+	v_time("stime", ckpt_le64(q->stime), 0);
+	v_time("rtime", ckpt_le64(q->rtime), 0);
+	v_time("ctime", ckpt_le64(q->ctime), 0);
+	v_u("lspid", ckpt_le32(q->lspid));
+	v_u("lrpid", ckpt_le32(q->lrpid));
+}
+
+static void dump_ipc_msg(const struct ckpt_rec_ipc_msg *m)
+{
+	__u64 n = ckpt_le64(m->len);
+
+	v_u("type", ckpt_le64(m->type));
+	v_u("len", n);
+	if (n)
+		v_bytes("text", m->text, n > 32 && !verbose ? 32 : n);
+}
+
+static void dump_sem_undo(const struct ckpt_rec_sem_undo *u)
+{
+	const unsigned char *pos = u->entries;
+	__u32 i, j, n = ckpt_le32(u->nr);
+
+	v_u("objref", ckpt_le32(u->objref));
+	v_u("nr", n);
+	open_c("entries", '[');
+	for (i = 0; i < n; i++) {
+		const struct ckpt_sem_undo *e = (const void *)pos;
+		__u32 nsems = ckpt_le32(e->nsems);
+
+		open_c(NULL, '{');
+		v_u("sem_ref", ckpt_le32(e->sem_ref));
+		v_u("nsems", nsems);
+		open_c("semadj", '[');
+		for (j = 0; j < nsems && (verbose || j < 32); j++)
+			v_i(NULL, (__s16)ckpt_le16(e->semadj[j]));
+		close_c();
+		close_c();
+		pos += (sizeof(*e) + nsems * 2 + 7) & ~7UL;
+	}
+	close_c();
+}
+
+static const struct name mq_flag_names[] = {
+	{ CKPT_MQ_UNLINKED, "UNLINKED" },
+	{ 0, NULL }
+};
+
+static void dump_mqueue(const struct ckpt_rec_mqueue *q)
+{
+	v_u("objref", ckpt_le32(q->objref));
+	v_flags("flags", ckpt_le32(q->flags), mq_flag_names);
+	v_u("uid", ckpt_le32(q->uid));
+	v_u("gid", ckpt_le32(q->gid));
+	v_oct("mode", ckpt_le32(q->mode));
+	v_u("maxmsg", ckpt_le64(q->maxmsg));
+	v_u("msgsize", ckpt_le64(q->msgsize));
+	v_u("nr_msgs", ckpt_le64(q->nr_msgs));
+	v_str("name", (const char *)q->name);
 }
 
 static const struct name filedata_flag_names[] = {
@@ -975,6 +1125,30 @@ static void dump_record(struct ckpt_image *img, const struct ckpt_rec *rec)
 		break;
 	case CKPT_REC_SHMEM:
 		dump_shmem(CKPT_REC(rec, struct ckpt_rec_shmem));
+		break;
+	case CKPT_REC_IPC_NS:
+		dump_ipc_ns(CKPT_REC(rec, struct ckpt_rec_ipc_ns));
+		break;
+	case CKPT_REC_UTS_NS:
+		dump_uts_ns(CKPT_REC(rec, struct ckpt_rec_uts_ns));
+		break;
+	case CKPT_REC_SYSV_SHM:
+		dump_sysv_shm(CKPT_REC(rec, struct ckpt_rec_sysv_shm));
+		break;
+	case CKPT_REC_SYSV_SEM:
+		dump_sysv_sem(CKPT_REC(rec, struct ckpt_rec_sysv_sem));
+		break;
+	case CKPT_REC_SYSV_MSQ:
+		dump_sysv_msq(CKPT_REC(rec, struct ckpt_rec_sysv_msq));
+		break;
+	case CKPT_REC_IPC_MSG:
+		dump_ipc_msg(CKPT_REC(rec, struct ckpt_rec_ipc_msg));
+		break;
+	case CKPT_REC_SEM_UNDO:
+		dump_sem_undo(CKPT_REC(rec, struct ckpt_rec_sem_undo));
+		break;
+	case CKPT_REC_MQUEUE:
+		dump_mqueue(CKPT_REC(rec, struct ckpt_rec_mqueue));
 		break;
 	case CKPT_REC_FILEDATA:
 		dump_filedata(CKPT_REC(rec, struct ckpt_rec_filedata));

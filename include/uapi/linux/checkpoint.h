@@ -77,6 +77,14 @@ enum ckpt_rec_type {
 	CKPT_REC_SKIPPED	= 19,	/* struct ckpt_rec_skipped */
 	CKPT_REC_TASK_END	= 20,	/* struct ckpt_hdr only */
 	CKPT_REC_SHMEM		= 21,	/* struct ckpt_rec_shmem + name */
+	CKPT_REC_IPC_NS		= 28,	/* struct ckpt_rec_ipc_ns */
+	CKPT_REC_UTS_NS		= 29,	/* struct ckpt_rec_uts_ns */
+	CKPT_REC_SYSV_SHM	= 30,	/* struct ckpt_rec_sysv_shm */
+	CKPT_REC_SYSV_SEM	= 31,	/* struct ckpt_rec_sysv_sem + sems */
+	CKPT_REC_SYSV_MSQ	= 32,	/* struct ckpt_rec_sysv_msq */
+	CKPT_REC_IPC_MSG	= 33,	/* struct ckpt_rec_ipc_msg + text */
+	CKPT_REC_SEM_UNDO	= 34,	/* struct ckpt_rec_sem_undo + entries */
+	CKPT_REC_MQUEUE		= 35,	/* struct ckpt_rec_mqueue + name */
 	CKPT_REC_FILEDATA	= 46,	/* struct ckpt_rec_filedata + path */
 	CKPT_REC_MAX		= CKPT_REC_FILEDATA, /* highest of this version */
 
@@ -134,6 +142,7 @@ enum ckpt_obj_kind {
 	CKPT_OBJ_NAMESPACE	= 8,
 	CKPT_OBJ_ARCH		= 9,
 	CKPT_OBJ_FS		= 10,
+	CKPT_OBJ_IPC		= 11,	/* SysV or POSIX IPC object */
 };
 
 struct ckpt_rec_error {
@@ -154,6 +163,14 @@ struct ckpt_rec_error {
  */
 #define CKPT_TREE_PIDNS		0x1	/* tasks[0] is the init of a pid
 					 * namespace saved whole (a container)
+					 */
+#define CKPT_TREE_IPCNS		0x2	/* with CKPT_TREE_PIDNS: the container
+					 * has an ipc namespace of its own
+					 * (CKPT_REC_IPC_NS)
+					 */
+#define CKPT_TREE_UTSNS		0x4	/* with CKPT_TREE_PIDNS: a uts
+					 * namespace of its own
+					 * (CKPT_REC_UTS_NS)
 					 */
 
 /* ckpt_tree_entry.flags */
@@ -234,6 +251,9 @@ enum ckpt_file_type {
 	CKPT_FILE_CHRDEV	= 4,	/* character device by rdev */
 	CKPT_FILE_EXTERNAL	= 5,	/* other end outside the image */
 	CKPT_FILE_SHMEM		= 6,	/* shared memory file, obj_ref names it */
+	CKPT_FILE_MQUEUE	= 11,	/* POSIX message queue, obj_ref names
+					 * its CKPT_REC_MQUEUE
+					 */
 	CKPT_FILE_NET_SKIPPED	= 13,	/* socket left out (cr.exclude net) */
 };
 
@@ -316,6 +336,9 @@ enum ckpt_vma_type {
 	CKPT_VMA_VDSO		= 3,
 	CKPT_VMA_VVAR		= 4,
 	CKPT_VMA_SHMEM		= 5,	/* shared memory, obj_ref names it */
+	CKPT_VMA_SYSV		= 6,	/* SysV shared memory attach, obj_ref
+					 * names its CKPT_REC_SYSV_SHM
+					 */
 };
 
 /* ckpt_rec_vma.prot */
@@ -355,7 +378,9 @@ struct ckpt_rec_vma {
 	__le64 size;
 	__le64 mtime_sec;
 	__le32 mtime_nsec;
-	__le32 obj_ref;		/* CKPT_VMA_SHMEM: objref of the object */
+	__le32 obj_ref;		/* CKPT_VMA_SHMEM, CKPT_VMA_SYSV: objref
+				 * of the object
+				 */
 	__u8 path[];
 };
 
@@ -516,6 +541,158 @@ struct ckpt_rec_shmem {
 	__le32 name_len;	/* bytes of name, NUL included */
 	__le32 __pad;
 	__u8 name[];		/* its name ("memfd:x", "sem.y") */
+};
+
+/*
+ * SysV and POSIX IPC objects, and the ipc and uts namespaces of a
+ * container.  They come after the tree, before the first task: in the
+ * container's new ipc namespace (CKPT_TREE_IPCNS, after its
+ * CKPT_REC_IPC_NS) or, without one, in the namespace of the caller of
+ * restart(2).  User and group ids are as the caller's user namespace
+ * sees them, pids as the image's pid namespace does (0: not a task of
+ * the image).  Times are seconds since the epoch.
+ */
+#define CKPT_UTS_LEN		65	/* __NEW_UTS_LEN + 1 */
+
+/* CKPT_REC_IPC_NS: the limits of the container's ipc namespace */
+struct ckpt_rec_ipc_ns {
+	struct ckpt_hdr h;
+	__le64 shm_ctlmax;	/* kernel.shmmax */
+	__le64 shm_ctlall;	/* kernel.shmall, pages */
+	__le32 shm_ctlmni;	/* kernel.shmmni */
+	__le32 shm_rmid_forced;	/* kernel.shm_rmid_forced */
+	__le32 msg_ctlmax;	/* kernel.msgmax */
+	__le32 msg_ctlmnb;	/* kernel.msgmnb */
+	__le32 msg_ctlmni;	/* kernel.msgmni */
+	__le32 sem_ctls[4];	/* kernel.sem: semmsl, semmns, semopm, semmni */
+	__le32 mq_queues_max;	/* fs.mqueue.queues_max */
+	__le32 mq_msg_max;	/* fs.mqueue.msg_max */
+	__le32 mq_msgsize_max;	/* fs.mqueue.msgsize_max */
+	__le32 mq_msg_default;	/* fs.mqueue.msg_default */
+	__le32 mq_msgsize_default; /* fs.mqueue.msgsize_default */
+};
+
+/* CKPT_REC_UTS_NS: the names of the container's uts namespace */
+struct ckpt_rec_uts_ns {
+	struct ckpt_hdr h;
+	__u8 nodename[CKPT_UTS_LEN];	/* hostname, NUL-terminated */
+	__u8 domainname[CKPT_UTS_LEN];	/* NIS domain name, NUL-terminated */
+	__u8 __pad[6];
+};
+
+/* what every SysV object has */
+struct ckpt_ipc_perm {
+	__le32 id;		/* as shmget(), semget(), msgget() returned */
+	__le32 key;		/* IPC_PRIVATE (0) or the key */
+	__le32 uid;		/* owner */
+	__le32 gid;
+	__le32 cuid;		/* creator */
+	__le32 cgid;
+	__le32 mode;		/* permission bits (0777) */
+	__le32 __pad;
+};
+
+/*
+ * CKPT_REC_SYSV_SHM (objref): a SysV shared memory segment, followed by
+ * the CKPT_REC_PAGES records that hold its populated pages by offset.
+ */
+#define CKPT_SHM_DEST		0x1	/* IPC_RMID: goes with its last attach */
+#define CKPT_SHM_LOCKED		0x2	/* SHM_LOCK */
+#define CKPT_SHM_NORESERVE	0x4	/* SHM_NORESERVE */
+
+struct ckpt_rec_sysv_shm {
+	struct ckpt_hdr h;
+	__le32 objref;
+	__le32 flags;		/* CKPT_SHM_* */
+	struct ckpt_ipc_perm perm;
+	__le64 size;		/* shm_segsz, bytes */
+	__le64 atime;		/* last attach */
+	__le64 dtime;		/* last detach */
+	__le64 ctime;		/* last change */
+	__le32 cpid;		/* creator */
+	__le32 lpid;		/* last attach or detach */
+};
+
+/* CKPT_REC_SYSV_SEM (objref): a SysV semaphore set */
+struct ckpt_sem {
+	__le16 semval;		/* 0..SEMVMX (32767) */
+	__le16 __pad;
+	__le32 sempid;		/* last to change it */
+};
+
+struct ckpt_rec_sysv_sem {
+	struct ckpt_hdr h;
+	__le32 objref;
+	__le32 nsems;
+	struct ckpt_ipc_perm perm;
+	__le64 otime;		/* last semop() */
+	__le64 ctime;		/* last change */
+	struct ckpt_sem sems[];	/* nsems entries */
+};
+
+/*
+ * CKPT_REC_SYSV_MSQ (objref): a SysV message queue, followed by its
+ * nr_msgs messages (CKPT_REC_IPC_MSG), first to be received first.
+ */
+struct ckpt_rec_sysv_msq {
+	struct ckpt_hdr h;
+	__le32 objref;
+	__le32 nr_msgs;
+	struct ckpt_ipc_perm perm;
+	__le64 qbytes;		/* msg_qbytes: bytes the queue may hold */
+	__le64 cbytes;		/* bytes of the messages that follow */
+	__le64 stime;		/* last msgsnd() */
+	__le64 rtime;		/* last msgrcv() */
+	__le64 ctime;		/* last change */
+	__le32 lspid;		/* last sender */
+	__le32 lrpid;		/* last receiver */
+};
+
+/* CKPT_REC_IPC_MSG: one message of the queue before it */
+struct ckpt_rec_ipc_msg {
+	struct ckpt_hdr h;
+	__le64 type;		/* SysV: mtype (> 0); POSIX: priority */
+	__le64 len;		/* bytes of text */
+	__u8 text[];
+};
+
+/*
+ * CKPT_REC_SEM_UNDO (objref): the SEM_UNDO adjustments of a process (its
+ * threads share them), in its section before CKPT_REC_TASK.  nr entries
+ * follow, each a struct ckpt_sem_undo then nsems __le16 adjustments,
+ * padded with zeroes to a multiple of 8 bytes.
+ */
+struct ckpt_sem_undo {
+	__le32 sem_ref;		/* objref of the CKPT_REC_SYSV_SEM */
+	__le32 nsems;		/* its nsems */
+	__le16 semadj[];	/* added to each semaphore at exit */
+};
+
+struct ckpt_rec_sem_undo {
+	struct ckpt_hdr h;
+	__le32 objref;
+	__le32 nr;		/* entries */
+	__u8 entries[];
+};
+
+/*
+ * CKPT_REC_MQUEUE (objref): a POSIX message queue, followed by its
+ * nr_msgs messages (CKPT_REC_IPC_MSG), in the order they are received.
+ */
+#define CKPT_MQ_UNLINKED	0x1	/* mq_unlink()ed, still open */
+
+struct ckpt_rec_mqueue {
+	struct ckpt_hdr h;
+	__le32 objref;
+	__le32 flags;		/* CKPT_MQ_* */
+	__le32 uid;		/* owner */
+	__le32 gid;
+	__le32 mode;		/* permission bits (0777) */
+	__le32 name_len;	/* bytes of name, NUL included */
+	__le64 maxmsg;		/* mq_maxmsg */
+	__le64 msgsize;		/* mq_msgsize */
+	__le64 nr_msgs;		/* mq_curmsgs */
+	__u8 name[];		/* without the leading '/' */
 };
 
 /*

@@ -295,10 +295,13 @@ TEST_F_TIMEOUT(ckpt, refuse_dead_leader, 120)
 	EXPECT_EQ(wl->pid, e->pid);
 }
 
-/* Shared memory that is not saved yet: a SysV segment. */
+/*
+ * A SysV segment that a process outside the image attaches too: a copy
+ * restarted without it would silently stop being shared.
+ */
 static void wl_shared(int wfd, int cfd, void *arg)
 {
-	__u64 info[1];
+	__u64 info[2];
 	void *p;
 	int id;
 
@@ -306,26 +309,41 @@ static void wl_shared(int wfd, int cfd, void *arg)
 	if (id < 0)
 		wl_die("shmget");
 	p = shmat(id, NULL, 0);
-	shmctl(id, IPC_RMID, NULL);
 	if (p == (void *)-1)
 		wl_die("shmat");
 	*(char *)p = 1;
 	info[0] = (uintptr_t)p;
-	wl_ready(wfd, info, 1);
+	info[1] = id;
+	wl_ready(wfd, info, 2);
 	for (;;)
 		pause();
 }
 
-TEST_F_TIMEOUT(ckpt, refuse_shared_mapping, 120)
+TEST_F_TIMEOUT(ckpt, refuse_sysv_attached_outside, 120)
 {
 	struct workload *sysv = &self->s.wl[0];
 	const struct ckpt_rec_error *e;
+	char want[64];
+	void *p;
+	int id;
 
 	start_workload(_metadata, sysv, wl_shared, NULL);
-	e = expect_refused(_metadata, &self->s, sysv, &self->s.im[0], CKPT_OBJ_VMA);
+	id = sysv->info[1];
+	/* attached outside the image (here), and gone with its last detach */
+	p = shmat(id, NULL, SHM_RDONLY);
+	ASSERT_NE((void *)-1, p);
+	shmctl(id, IPC_RMID, NULL);
+	e = expect_refused(_metadata, &self->s, sysv, &self->s.im[0], CKPT_OBJ_IPC);
+	shmdt(p);
 	ASSERT_NE(NULL, e);
 	EXPECT_EQ(sysv->pid, e->pid);
-	EXPECT_EQ(sysv->info[0], e->addr);
+	snprintf(want, sizeof(want), "segment %d", id);
+	EXPECT_NE(NULL, strstr((const char *)e->msg, want)) {
+		TH_LOG("message: %s", (const char *)e->msg);
+	}
+	EXPECT_NE(NULL, strstr((const char *)e->msg, "outside the image")) {
+		TH_LOG("message: %s", (const char *)e->msg);
+	}
 }
 
 /* The image can go to a pipe: a thread of the caller drains it. */

@@ -526,10 +526,13 @@ static inline const char *img_check(struct img *im, bool complete)
 			return img_fail(im, off, "unknown record type");
 		if (h->type == CKPT_REC_VMA)
 			vma = (const void *)h;
-		/* PAGES after a SHMEM or FILEDATA hold offsets in the object */
+		/* PAGES after a SHMEM, SYSV_SHM or FILEDATA hold offsets in it */
 		if (h->type == CKPT_REC_SHMEM) {
 			in_obj = true;
 			obj_size = ((const struct ckpt_rec_shmem *)h)->size;
+		} else if (h->type == CKPT_REC_SYSV_SHM) {
+			in_obj = true;
+			obj_size = ((const struct ckpt_rec_sysv_shm *)h)->size;
 		} else if (h->type == CKPT_REC_FILEDATA) {
 			const struct ckpt_rec_filedata *fd = (const void *)h;
 
