@@ -1531,23 +1531,6 @@ static void __attribute__((constructor)) evfd_wl_exec(void)
 		pause();
 }
 
-static void copy_self(struct __test_metadata *_metadata, const char *dst)
-{
-	char buf[65536];
-	int in, out;
-	ssize_t n;
-
-	in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	ASSERT_LE(0, in);
-	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
-	ASSERT_LE(0, out);
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		ASSERT_EQ(n, write(out, buf, n));
-	close(in);
-	close(out);
-	ASSERT_EQ(0, chmod(dst, 0755));
-}
-
 /* nobody's process with a timerfd of @clock at fd 3, made by root */
 static pid_t start_nobody_timer(struct __test_metadata *_metadata,
 				struct scratch *s, const char *exe, int clock)
