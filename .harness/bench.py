@@ -205,6 +205,30 @@ def w1u_start(n):
     return spawn([sys.executable, "-c", W1U_SRC, str(n)], "w1u-%d" % n)
 
 
+WE_SRC = r"""
+import os, resource, select, sys, time
+n = int(sys.argv[1])
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, n + 64)), hard))
+ep = select.epoll()
+fds = [os.eventfd(0, os.EFD_NONBLOCK) for _ in range(n)]
+for i, fd in enumerate(fds):
+    ep.register(fd, select.EPOLLIN | (select.EPOLLET if i % 2 else 0))
+    if i % 3 == 0:
+        os.eventfd_write(fd, i + 1)
+r, w = os.pipe()
+ep.register(r, select.EPOLLIN)
+print("ready", flush=True)
+while True:
+    ep.poll(3600)
+"""
+
+
+def we_start(n):
+    """WE: one python3 process blocked in epoll_wait() on an epoll of n eventfds and a pipe."""
+    return spawn([sys.executable, "-c", WE_SRC, str(n)], "we-%d" % n)
+
+
 class Workload:
     def __init__(self, name, desc, start, sizes, quick_sizes, floor_mib):
         self.name, self.desc, self.start = name, desc, start
@@ -218,6 +242,9 @@ WORKLOADS = [
              [1, 64, 256, 1024], [1, 64], lambda n: n),
     Workload("W1u", "one python3 process, N MiB private anonymous memory mapped, never touched", w1u_start,
              [1024], [1024], lambda n: 0),
+    Workload("WE", "one python3 process blocked in epoll_wait() on an epoll over N eventfds (every other one"
+             " edge-triggered, a third of them ready) and a pipe; N counts fds, not MiB", we_start,
+             [1000], [200], lambda n: 0),
 ]
 
 

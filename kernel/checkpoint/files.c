@@ -46,6 +46,36 @@ struct ckpt_fdsnap {
 	} fds[];
 };
 
+/* kinds of open files whose state is an object of its own, by type */
+static const struct ckpt_file_kind *ckpt_file_kinds[CKPT_FILE_SIGNALFD + 1];
+
+/**
+ * ckpt_register_file_kind - declare a kind of open file saved as an object
+ * @kind: the kind, in the file of the resource
+ *
+ * Called at boot.  Return: 0, or -EINVAL for a type that is out of range
+ * or registered twice
+ */
+int ckpt_register_file_kind(const struct ckpt_file_kind *kind)
+{
+	if (WARN_ON(kind->type >= ARRAY_SIZE(ckpt_file_kinds) ||
+		    ckpt_file_kinds[kind->type] || !kind->obj || !kind->match))
+		return -EINVAL;
+	ckpt_file_kinds[kind->type] = kind;
+	return 0;
+}
+
+/* the kind of @file, if it is one of them */
+static const struct ckpt_file_kind *ckpt_file_kind_of(struct file *file)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ckpt_file_kinds); i++)
+		if (ckpt_file_kinds[i] && ckpt_file_kinds[i]->match(file))
+			return ckpt_file_kinds[i];
+	return NULL;
+}
+
 static void *ckpt_files_get(struct ckpt_ctx *ctx, struct task_struct *t)
 {
 	struct files_struct *files;
@@ -216,15 +246,93 @@ static void ckpt_file_drop(void *ptr)
 static int ckpt_collect_file(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 {
 	struct pipe_inode_info *pipe = get_pipe_info(obj->ptr, false);
+	const struct ckpt_file_kind *kind;
+	struct file *file = obj->ptr;
 	struct ckpt_obj *p = NULL;
 
-	if (pipe)
+	if (pipe) {
 		p = ckpt_obj_collect(ctx, &ckpt_pipe_ops, pipe);
-	else
-		p = ckpt_mq_collect_file(ctx, obj->ptr);
-	if (!p && ckpt_content_wanted(obj->ptr))
-		p = ckpt_content_collect(ctx, obj->ptr, false, false);
+	} else {
+		p = ckpt_mq_collect_file(ctx, file);
+		if (!p && ckpt_content_wanted(file)) {
+			p = ckpt_content_collect(ctx, file, false, false);
+		} else if (!p) {
+			kind = ckpt_file_kind_of(file);
+			/* one state object per file: the file holds it */
+			if (kind)
+				p = ckpt_obj_collect(ctx, kind->obj,
+						     file->private_data);
+			if (!IS_ERR_OR_NULL(p))
+				p->priv = (unsigned long)file;
+		}
+	}
 	return PTR_ERR_OR_ZERO(p);
+}
+
+/**
+ * ckpt_file_fd - the fd number that names a file of the image in messages
+ * @ctx: checkpoint context
+ * @file: the file
+ *
+ * Return: its first fd in the first fd table that has it, or -1
+ */
+int ckpt_file_fd(struct ckpt_ctx *ctx, struct file *file)
+{
+	struct ckpt_obj *obj = ckpt_obj_find(ctx, file);
+
+	return obj && obj->ops == &ckpt_file_ops ? (int)obj->priv : -1;
+}
+
+/**
+ * ckpt_file_at_fd - whether an fd table of the image has a file at an fd
+ * @ctx: checkpoint context, whose objects are all collected
+ * @file: the file
+ * @fd: the fd number
+ */
+bool ckpt_file_at_fd(struct ckpt_ctx *ctx, struct file *file, unsigned int fd)
+{
+	struct ckpt_obj *obj;
+	unsigned long ref;
+
+	xa_for_each(&ctx->objs, ref, obj) {
+		struct ckpt_fdsnap *s = (struct ckpt_fdsnap *)obj->priv;
+		unsigned int lo = 0, hi;
+
+		if (obj->ops != &ckpt_files_ops || !s)
+			continue;
+		/* the fds of a table are in ascending order */
+		hi = min(s->nr, s->max);
+		while (lo < hi) {
+			unsigned int mid = lo + (hi - lo) / 2;
+
+			if (s->fds[mid].fd < fd)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < min(s->nr, s->max) && s->fds[lo].fd == fd &&
+		    s->fds[lo].file == file)
+			return true;
+	}
+	return false;
+}
+
+/**
+ * ckpt_file_external - whether a file of the image is handed in at restart
+ * @ctx: checkpoint context, whose objects are all collected
+ * @file: the file
+ *
+ * A pipe or FIFO end with another end outside the image, and a terminal,
+ * are the caller's own fd of the same number at restart.
+ */
+bool ckpt_file_external(struct ckpt_ctx *ctx, struct file *file)
+{
+	struct pipe_inode_info *pipe = get_pipe_info(file, false);
+	struct inode *inode = file_inode(file);
+
+	if (pipe)
+		return ckpt_obj_find(ctx, pipe)->users < ckpt_pipe_ops.users(pipe);
+	return S_ISCHR(inode->i_mode) && ckpt_chrdev_is_tty(inode->i_rdev);
 }
 
 /* the kind of open file @file is, or a negative errno if it is refused */
@@ -237,6 +345,7 @@ static int ckpt_file_type(struct ckpt_ctx *ctx, struct ckpt_obj *obj,
 	umode_t mode = inode->i_mode;
 	bool named = path[0] == '/' &&
 		     !(file->f_path.mnt->mnt_flags & MNT_INTERNAL);
+	const struct ckpt_file_kind *kind;
 	struct pipe_inode_info *pipe;
 	struct ckpt_obj *c;
 	int ret;
@@ -248,6 +357,16 @@ static int ckpt_file_type(struct ckpt_ctx *ctx, struct ckpt_obj *obj,
 	*obj_ref = ckpt_mq_file_ref(ctx, file);
 	if (*obj_ref)
 		return CKPT_FILE_MQUEUE;
+	kind = ckpt_file_kind_of(file);
+	if (kind) {
+		if (file->f_flags & ~(O_ACCMODE | O_NONBLOCK | O_APPEND |
+				      O_LARGEFILE))
+			return ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_FILE, fd, 0,
+					"fd %d: flags %#o of %s are not supported",
+					fd, file->f_flags, path);
+		*obj_ref = ckpt_obj_find(ctx, file->private_data)->ref;
+		return kind->type;
+	}
 	/*
 	 * Contents in the image (shmem.c): shared memory, or a regular file
 	 * that has them with it, or found again by path after all.
@@ -330,10 +449,15 @@ static int ckpt_dump_file(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 		return PTR_ERR(path);
 	r.type = cpu_to_le32(type);
 	r.f_flags = cpu_to_le32(file->f_flags);
+	r.obj_ref = cpu_to_le32(obj_ref);
+	if (type < ARRAY_SIZE(ckpt_file_kinds) && ckpt_file_kinds[type]) {
+		/* no path, no identity: the object says what it is */
+		return ckpt_write_record(ctx, CKPT_REC_FILE, &r, sizeof(r),
+					 NULL, 0);
+	}
 	r.f_mode = cpu_to_le32(inode->i_mode);
 	if (type == CKPT_FILE_REGULAR || type == CKPT_FILE_SHMEM)
 		r.pos = cpu_to_le64(file->f_pos);
-	r.obj_ref = cpu_to_le32(obj_ref);
 	r.rdev = cpu_to_le32(ckpt_encode_rdev(inode->i_rdev));
 	if (type == CKPT_FILE_NET_SKIPPED)
 		r.rdev = cpu_to_le32(ckpt_socket_kind(file));
@@ -479,6 +603,36 @@ static struct file *ckpt_open_dead_socket(const struct ckpt_rec_file *r,
 }
 
 /*
+ * A file whose object record made it: the FILE record has no path, no
+ * identity, and the flags such a file can have; the object hands its
+ * file to one FILE record only.
+ */
+static struct file *ckpt_open_kind(struct ckpt_ctx *ctx,
+				   const struct ckpt_rec_file *r,
+				   const struct ckpt_file_kind *kind)
+{
+	const u32 known = O_ACCMODE | O_NONBLOCK | O_APPEND | O_LARGEFILE;
+	u32 f_flags = le32_to_cpu(r->f_flags);
+	struct ckpt_obj *obj;
+	struct file *file;
+
+	if ((f_flags & ~known) || (f_flags & O_ACCMODE) != O_RDWR ||
+	    r->f_mode || r->pos || r->rdev || r->dev || r->ino || r->size ||
+	    r->mtime_sec || r->mtime_nsec || r->path_len)
+		return ERR_PTR(-EINVAL);
+	obj = ckpt_obj_lookup(ctx, le32_to_cpu(r->obj_ref), kind->obj);
+	if (!obj || !obj->ptr)
+		return ERR_PTR(-EINVAL);
+	file = obj->ptr;
+	obj->ptr = NULL;
+	spin_lock(&file->f_lock);
+	file->f_flags = (file->f_flags & ~(O_NONBLOCK | O_APPEND)) |
+			(f_flags & (O_NONBLOCK | O_APPEND));
+	spin_unlock(&file->f_lock);
+	return file;
+}
+
+/*
  * CKPT_REC_FILE: reopen an open file description, with the saved flags
  * less those that would create or truncate.  An external file is filled
  * in from the caller's fd of the same number when the fd table is
@@ -495,12 +649,23 @@ static int ckpt_restore_file(struct ckpt_ctx *ctx, struct ckpt_task *t,
 	u32 type = le32_to_cpu(r->type), path_len = le32_to_cpu(r->path_len);
 	u32 f_flags = le32_to_cpu(r->f_flags) & ~(O_CREAT | O_EXCL | O_TRUNC |
 						   O_NOCTTY);
+	const struct ckpt_file_kind *kind = NULL;
 	struct file *file = NULL;
 	int ret;
 
 	if (h->len != sizeof(*r) + path_len || (f_flags & ~known) ||
 	    (path_len && !ckpt_valid_str(r->path, path_len, PATH_MAX)))
 		return -EINVAL;
+	if (type < ARRAY_SIZE(ckpt_file_kinds))
+		kind = ckpt_file_kinds[type];
+	if (kind) {
+		/* counted when its object record made it */
+		file = ckpt_open_kind(ctx, r, kind);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+		return PTR_ERR_OR_ZERO(ckpt_obj_add(ctx, le32_to_cpu(r->objref),
+						    &ckpt_file_ops, file, 0));
+	}
 	if (type != CKPT_FILE_PIPE && type != CKPT_FILE_FIFO &&
 	    type != CKPT_FILE_SHMEM && type != CKPT_FILE_REGULAR &&
 	    type != CKPT_FILE_MQUEUE && r->obj_ref)
@@ -559,8 +724,14 @@ static int ckpt_restore_file(struct ckpt_ctx *ctx, struct ckpt_task *t,
 					    &ckpt_file_ops, file, 0));
 }
 
-/* the caller's fd @fd, which exec(2) would pass on: an external file */
-static struct file *ckpt_external(struct ckpt_ctx *ctx, unsigned int fd)
+/**
+ * ckpt_external - the caller's fd @fd, which exec(2) would pass on
+ * @ctx: restart context
+ * @fd: the fd number of an external file
+ *
+ * Return: the file, with a reference, or ERR_PTR(-EBADF)
+ */
+struct file *ckpt_external(struct ckpt_ctx *ctx, unsigned int fd)
 {
 	struct task_struct *caller = ctx->caller;
 	struct file *file = fget_task(caller, fd);

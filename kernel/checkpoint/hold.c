@@ -33,6 +33,7 @@
  * an xarray by global pid number.
  */
 
+#include <linux/compat.h>
 #include <linux/pid.h>
 #include <linux/ptrace.h>
 #include <linux/rcupdate.h>
@@ -44,6 +45,7 @@
 #include <linux/task_work.h>
 #include <linux/wait.h>
 #include <linux/xarray.h>
+#include <asm/syscall.h>
 
 #include "internal.h"
 
@@ -119,6 +121,27 @@ static void ckpt_park_settle(struct ckpt_park *p, enum ckpt_park_state from,
 		wake_up(&p->hold->parked);
 }
 
+/*
+ * epoll_wait() and epoll_pwait() fail with EINTR whatever interrupted them,
+ * the park included, where other calls ask to be restarted.  Have them
+ * restarted instead, as when a signal without a handler interrupts them,
+ * so that neither the task nor its restarted copy sees an EINTR that no
+ * signal caused.  A signal handled on the way out still makes them fail
+ * with EINTR.
+ */
+static void ckpt_park_restart_call(void)
+{
+	struct pt_regs *regs = current_pt_regs();
+	long nr = syscall_get_nr(current, regs);
+
+	if (in_compat_syscall() ||
+	    syscall_get_error(current, regs) != -EINTR)
+		return;
+	if (nr == __NR_epoll_wait || nr == __NR_epoll_pwait ||
+	    nr == __NR_epoll_pwait2)
+		syscall_set_return_value(current, regs, -ERESTARTNOHAND, 0);
+}
+
 /* task_work: runs in the task on its way to user mode */
 static void ckpt_park(struct callback_head *work)
 {
@@ -132,6 +155,7 @@ static void ckpt_park(struct callback_head *work)
 		wake_up(&h->parked);
 		goto out;
 	}
+	ckpt_park_restart_call();
 	for (;;) {
 		/* the state is set before the caller can see it parked */
 		prepare_to_wait(&h->resume, &wait,

@@ -131,6 +131,22 @@ struct ckpt_obj {
 	unsigned long priv;
 };
 
+/**
+ * struct ckpt_file_kind - a kind of open file whose state is an object
+ * @type:	CKPT_FILE_* of its FILE records
+ * @obj:	the kind of that object, whose record goes just before the
+ *		FILE.  On checkpoint the object is keyed by the file's
+ *		private_data and its priv is the file (which the FILE object
+ *		holds).  On restart its record makes the file, its ptr with a
+ *		reference, which the FILE record takes over.
+ * @match:	checkpoint: whether an open file is of this kind
+ */
+struct ckpt_file_kind {
+	u32 type;
+	const struct ckpt_obj_ops *obj;
+	bool (*match)(struct file *file);
+};
+
 /* Where a record may appear in the image. */
 enum ckpt_rec_place {
 	CKPT_PLACE_GLOBAL,	/* between the tree and the first task */
@@ -470,6 +486,11 @@ int ckpt_lookup(struct ckpt_ctx *ctx, const char *name, unsigned int flags,
 int ckpt_attach_fs(void *fs);
 int ckpt_attach_files(void *files);
 int ckpt_count_files(struct ckpt_ctx *ctx, unsigned int nr);
+int ckpt_register_file_kind(const struct ckpt_file_kind *kind);
+int ckpt_file_fd(struct ckpt_ctx *ctx, struct file *file);
+bool ckpt_file_at_fd(struct ckpt_ctx *ctx, struct file *file, unsigned int fd);
+bool ckpt_file_external(struct ckpt_ctx *ctx, struct file *file);
+struct file *ckpt_external(struct ckpt_ctx *ctx, unsigned int fd);
 struct file *ckpt_open_pinned(const struct path *path, int flags);
 struct file *ckpt_open_pipe(struct ckpt_ctx *ctx, u32 ref, const char *path,
 			    u32 f_flags);

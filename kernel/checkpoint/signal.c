@@ -19,6 +19,7 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/signal.h>
+#include <linux/signalfd.h>
 #include <linux/slab.h>
 
 #include "internal.h"
@@ -400,6 +401,9 @@ static int ckpt_queue_signals(const struct ckpt_rec_sigpending *r,
 				       &current->signal->shared_pending;
 	sigorsets(&pending->signal, &pending->signal, &set);
 	recalc_sigpending();
+	/* as sending them would: a signalfd that an epoll watches */
+	if (!sigisemptyset(&set))
+		signalfd_notify(current, 0);
 	unlock_task_sighand(current, &flags);
 	return 0;
 }

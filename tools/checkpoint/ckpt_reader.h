@@ -85,9 +85,10 @@
  * the bytes of a siginfo after the kernel's 48 zero; one TASK per TREE
  * entry that is not a zombie, in TREE order, with its pid; VMA count
  * as announced by MM, VMAs ascending and page aligned; PAGES addresses
- * ascending, inside the preceding VMA; TAIL (or ERROR) last with nothing
- * after it; TAIL.nr_records, TAIL.size and task counts matching; unknown
- * mandatory record types refused.
+ * ascending, inside the preceding VMA; an event fd's state record right
+ * before its FILE, every epoll watch naming an earlier FILE; TAIL (or
+ * ERROR) last with nothing after it; TAIL.nr_records, TAIL.size and task
+ * counts matching; unknown mandatory record types refused.
  */
 #ifndef _CKPT_READER_H
 #define _CKPT_READER_H
@@ -223,6 +224,10 @@ static inline const char *ckpt_rec_type_name(__u32 type)
 	case CKPT_REC_SKIPPED:		return "SKIPPED";
 	case CKPT_REC_TASK_END:		return "TASK_END";
 	case CKPT_REC_SHMEM:		return "SHMEM";
+	case CKPT_REC_EVENTFD:		return "EVENTFD";
+	case CKPT_REC_EPOLL:		return "EPOLL";
+	case CKPT_REC_TIMERFD:		return "TIMERFD";
+	case CKPT_REC_SIGNALFD:		return "SIGNALFD";
 	case CKPT_REC_IPC_NS:		return "IPC_NS";
 	case CKPT_REC_UTS_NS:		return "UTS_NS";
 	case CKPT_REC_SYSV_SHM:		return "SYSV_SHM";
@@ -262,6 +267,10 @@ static inline size_t ckpt_rec_min_len(__u32 type)
 	case CKPT_REC_SKIPPED:		return sizeof(struct ckpt_rec_skipped);
 	case CKPT_REC_TASK_END:		return sizeof(struct ckpt_hdr);
 	case CKPT_REC_SHMEM:		return sizeof(struct ckpt_rec_shmem);
+	case CKPT_REC_EVENTFD:		return sizeof(struct ckpt_rec_eventfd);
+	case CKPT_REC_EPOLL:		return sizeof(struct ckpt_rec_epoll);
+	case CKPT_REC_TIMERFD:		return sizeof(struct ckpt_rec_timerfd);
+	case CKPT_REC_SIGNALFD:		return sizeof(struct ckpt_rec_signalfd);
 	case CKPT_REC_IPC_NS:		return sizeof(struct ckpt_rec_ipc_ns);
 	case CKPT_REC_UTS_NS:		return sizeof(struct ckpt_rec_uts_ns);
 	case CKPT_REC_SYSV_SHM:		return sizeof(struct ckpt_rec_sysv_shm);
@@ -851,6 +860,46 @@ static inline int ckpt_check_pipe(struct ckpt_image *img,
 	return ckpt_ref_add(img, rec, ckpt_le32(p->objref));
 }
 
+/* The record that holds the state of a FILE of an event fd type, or 0. */
+static inline __u32 ckpt_file_state_type(__u32 file_type)
+{
+	switch (file_type) {
+	case CKPT_FILE_EVENTFD:		return CKPT_REC_EVENTFD;
+	case CKPT_FILE_EPOLL:		return CKPT_REC_EPOLL;
+	case CKPT_FILE_TIMERFD:		return CKPT_REC_TIMERFD;
+	case CKPT_FILE_SIGNALFD:	return CKPT_REC_SIGNALFD;
+	}
+	return 0;
+}
+
+/* FILE of an event fd type: right after its state, no path, no identity */
+static inline int ckpt_check_evfd_file(struct ckpt_image *img,
+				       const struct ckpt_rec *rec,
+				       const struct ckpt_rec_file *f)
+{
+	__u32 st = ckpt_file_state_type(ckpt_le32(f->type));
+	__u32 flags = ckpt_le32(f->f_flags);
+
+	if (f->path_len || f->f_mode || f->pos || f->rdev || f->dev ||
+	    f->ino || f->size || f->mtime_sec || f->mtime_nsec)
+		return ckpt_image_fail(img, rec->offset,
+				       "FILE: %s has a path or identity",
+				       ckpt_rec_type_name(st));
+	if ((flags & 3) != 2 || (flags & ~(__u32)(3 | 04000 | 02000 | 0100000)))
+		return ckpt_image_fail(img, rec->offset,
+				       "FILE: %s with f_flags 0%o",
+				       ckpt_rec_type_name(st), flags);
+	if (ckpt_ref_use(img, rec, "obj_ref", st, ckpt_le32(f->obj_ref)))
+		return -1;
+	if (img->nr_refs < 1 || img->refs[img->nr_refs - 1].type != st ||
+	    img->refs[img->nr_refs - 1].objref != ckpt_le32(f->obj_ref))
+		return ckpt_image_fail(img, rec->offset,
+				       "FILE: obj_ref %u is not the %s record just before it",
+				       ckpt_le32(f->obj_ref),
+				       ckpt_rec_type_name(st));
+	return ckpt_ref_add(img, rec, ckpt_le32(f->objref));
+}
+
 static inline int ckpt_check_file(struct ckpt_image *img,
 				  const struct ckpt_rec *rec)
 {
@@ -858,10 +907,12 @@ static inline int ckpt_check_file(struct ckpt_image *img,
 	__u32 type = ckpt_le32(f->type);
 	__u32 plen = ckpt_le32(f->path_len);
 
-	if ((type < CKPT_FILE_REGULAR || type > CKPT_FILE_SHMEM) &&
+	if ((type < CKPT_FILE_REGULAR || type > CKPT_FILE_SIGNALFD) &&
 	    type != CKPT_FILE_MQUEUE && type != CKPT_FILE_NET_SKIPPED)
 		return ckpt_image_fail(img, rec->offset,
 				       "FILE: unknown type %u", type);
+	if (ckpt_file_state_type(type))
+		return ckpt_check_evfd_file(img, rec, f);
 	if (type == CKPT_FILE_NET_SKIPPED &&
 	    ((ckpt_le32(f->f_mode) & 0170000) != 0140000 ||
 	     !(ckpt_le32(f->rdev) >> 16) || f->pos))
@@ -1226,6 +1277,116 @@ static inline int ckpt_check_sysv_shm(struct ckpt_image *img,
 	img->shmem_size = ckpt_le64(s->size);
 	img->page_min = 0;
 	return 0;
+}
+
+static inline int ckpt_check_eventfd(struct ckpt_image *img,
+				     const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_eventfd *e = CKPT_REC(rec, struct ckpt_rec_eventfd);
+
+	if (rec->len != sizeof(*e))
+		return ckpt_image_fail(img, rec->offset, "EVENTFD: len %u",
+				       rec->len);
+	if (ckpt_le32(e->flags) & ~(__u32)CKPT_EVENTFD_SEMAPHORE)
+		return ckpt_image_fail(img, rec->offset,
+				       "EVENTFD: unknown flags 0x%x",
+				       ckpt_le32(e->flags));
+	if (ckpt_le64(e->count) == ~0ULL)
+		return ckpt_image_fail(img, rec->offset,
+				       "EVENTFD: counter 2^64 - 1");
+	return ckpt_ref_add(img, rec, ckpt_le32(e->objref));
+}
+
+/* every EPOLL* event bit and flag epoll_ctl() knows */
+#define CKPT_READER_EPOLL_EVENTS	0xf0002fffU
+
+static inline int ckpt_check_epoll(struct ckpt_image *img,
+				   const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_epoll *e = CKPT_REC(rec, struct ckpt_rec_epoll);
+	__u32 i, n = ckpt_le32(e->nr_watches);
+
+	if (rec->len != sizeof(*e) + (__u64)n * sizeof(e->watches[0]))
+		return ckpt_image_fail(img, rec->offset,
+				       "EPOLL: len %u for %u watches", rec->len,
+				       n);
+	for (i = 0; i < n; i++) {
+		const struct ckpt_epoll_watch *w = &e->watches[i];
+
+		if (ckpt_le32(w->fd) > 0x7fffffffU)
+			return ckpt_image_fail(img, rec->offset,
+					       "EPOLL: watch %u: fd %u", i,
+					       ckpt_le32(w->fd));
+		if (ckpt_le32(w->events) & ~CKPT_READER_EPOLL_EVENTS)
+			return ckpt_image_fail(img, rec->offset,
+					       "EPOLL: watch %u: unknown events 0x%x",
+					       i, ckpt_le32(w->events));
+		if (ckpt_le32(w->flags) & ~(__u32)CKPT_EPOLL_READY)
+			return ckpt_image_fail(img, rec->offset,
+					       "EPOLL: watch %u: unknown flags 0x%x",
+					       i, ckpt_le32(w->flags));
+		if (ckpt_ref_use(img, rec, "file_ref", CKPT_REC_FILE,
+				 ckpt_le32(w->file_ref)))
+			return -1;
+	}
+	return ckpt_ref_add(img, rec, ckpt_le32(e->objref));
+}
+
+static inline int ckpt_check_timerfd(struct ckpt_image *img,
+				     const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_timerfd *t = CKPT_REC(rec, struct ckpt_rec_timerfd);
+	__u32 clk = ckpt_le32(t->clockid), flags = ckpt_le32(t->flags);
+	int realtime = clk == 0 || clk == 8;	/* CLOCK_REALTIME(_ALARM) */
+	int dated = t->value && realtime && (flags & CKPT_TIMERFD_ABSTIME);
+
+	if (rec->len != sizeof(*t))
+		return ckpt_image_fail(img, rec->offset, "TIMERFD: len %u",
+				       rec->len);
+	/* CLOCK_REALTIME, _MONOTONIC, _BOOTTIME, _REALTIME_ALARM, _BOOTTIME_ALARM */
+	if (clk != 0 && clk != 1 && clk != 7 && clk != 8 && clk != 9)
+		return ckpt_image_fail(img, rec->offset,
+				       "TIMERFD: clockid %u", clk);
+	if (flags & ~(__u32)(CKPT_TIMERFD_ABSTIME | CKPT_TIMERFD_CANCEL_ON_SET |
+			     CKPT_TIMERFD_CANCELED))
+		return ckpt_image_fail(img, rec->offset,
+				       "TIMERFD: unknown flags 0x%x", flags);
+	if (t->__pad)
+		return ckpt_image_fail(img, rec->offset,
+				       "TIMERFD: nonzero __pad");
+	if ((ckpt_le64(t->value) | ckpt_le64(t->interval) |
+	     ckpt_le64(t->expires)) >> 63)
+		return ckpt_image_fail(img, rec->offset,
+				       "TIMERFD: time beyond 2^63 - 1 ns");
+	if (dated ? !t->expires : !!t->expires)
+		return ckpt_image_fail(img, rec->offset,
+				       "TIMERFD: expires %s",
+				       dated ? "missing" : "without a dated timer");
+	if ((flags & CKPT_TIMERFD_CANCELED) &&
+	    (!realtime || !t->ticks ||
+	     (~flags & (CKPT_TIMERFD_ABSTIME | CKPT_TIMERFD_CANCEL_ON_SET))))
+		return ckpt_image_fail(img, rec->offset,
+				       "TIMERFD: CANCELED on a timer that cannot be");
+	return ckpt_ref_add(img, rec, ckpt_le32(t->objref));
+}
+
+static inline int ckpt_check_signalfd(struct ckpt_image *img,
+				      const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_signalfd *f = CKPT_REC(rec, struct ckpt_rec_signalfd);
+	__u64 mask = ckpt_le64(f->mask);
+
+	if (rec->len != sizeof(*f))
+		return ckpt_image_fail(img, rec->offset, "SIGNALFD: len %u",
+				       rec->len);
+	if (f->__pad)
+		return ckpt_image_fail(img, rec->offset,
+				       "SIGNALFD: nonzero __pad");
+	/* SIGKILL (9) and SIGSTOP (19) */
+	if (mask & ((1ULL << 8) | (1ULL << 18)))
+		return ckpt_image_fail(img, rec->offset,
+				       "SIGNALFD: mask has SIGKILL or SIGSTOP");
+	return ckpt_ref_add(img, rec, ckpt_le32(f->objref));
 }
 
 static inline int ckpt_check_filedata(struct ckpt_image *img,
@@ -1614,6 +1775,10 @@ static inline int ckpt_check_rec(struct ckpt_image *img,
 	case CKPT_REC_SIGHAND:
 	case CKPT_REC_SIGNAL:
 	case CKPT_REC_SHMEM:
+	case CKPT_REC_EVENTFD:
+	case CKPT_REC_EPOLL:
+	case CKPT_REC_TIMERFD:
+	case CKPT_REC_SIGNALFD:
 	case CKPT_REC_SEM_UNDO:
 	case CKPT_REC_FILEDATA:
 		if (img->in_task)
@@ -1655,6 +1820,14 @@ static inline int ckpt_check_rec(struct ckpt_image *img,
 		return ckpt_check_signal(img, rec);
 	case CKPT_REC_SHMEM:
 		return ckpt_check_shmem(img, rec);
+	case CKPT_REC_EVENTFD:
+		return ckpt_check_eventfd(img, rec);
+	case CKPT_REC_EPOLL:
+		return ckpt_check_epoll(img, rec);
+	case CKPT_REC_TIMERFD:
+		return ckpt_check_timerfd(img, rec);
+	case CKPT_REC_SIGNALFD:
+		return ckpt_check_signalfd(img, rec);
 	case CKPT_REC_IPC_NS:
 		return ckpt_check_ipc_ns(img, rec);
 	case CKPT_REC_UTS_NS:

@@ -316,6 +316,10 @@ static const struct name file_type_names[] = {
 	{ CKPT_FILE_CHRDEV, "CHRDEV" },
 	{ CKPT_FILE_EXTERNAL, "EXTERNAL" },
 	{ CKPT_FILE_SHMEM, "SHMEM" },
+	{ CKPT_FILE_EVENTFD, "EVENTFD" },
+	{ CKPT_FILE_EPOLL, "EPOLL" },
+	{ CKPT_FILE_TIMERFD, "TIMERFD" },
+	{ CKPT_FILE_SIGNALFD, "SIGNALFD" },
 	{ CKPT_FILE_MQUEUE, "MQUEUE" },
 	{ CKPT_FILE_NET_SKIPPED, "NET_SKIPPED" },
 	{ 0, NULL }
@@ -569,6 +573,11 @@ static void dump_file(const struct ckpt_rec_file *f)
 	v_enum("ftype", type, file_type_names);
 	v_word("access", acc[flags & 3]);
 	v_flags("f_flags", flags & ~3U, o_flag_names);
+	if (type >= CKPT_FILE_EVENTFD && type <= CKPT_FILE_SIGNALFD) {
+		/* no path, no identity: the record before says it all */
+		v_u("obj_ref", ckpt_le32(f->obj_ref));
+		return;
+	}
 	v_mode("f_mode", ckpt_le32(f->f_mode));
 	v_u("pos", ckpt_le64(f->pos));
 	if (type == CKPT_FILE_PIPE || type == CKPT_FILE_FIFO ||
@@ -698,6 +707,111 @@ static const struct name seal_names[] = {
 	{ 0x0020, "EXEC" },
 	{ 0, NULL }
 };
+
+static const struct name eventfd_flag_names[] = {
+	{ CKPT_EVENTFD_SEMAPHORE, "SEMAPHORE" },
+	{ 0, NULL }
+};
+
+static void dump_eventfd(const struct ckpt_rec_eventfd *e)
+{
+	v_u("objref", ckpt_le32(e->objref));
+	v_flags("flags", ckpt_le32(e->flags), eventfd_flag_names);
+	v_u("count", ckpt_le64(e->count));
+}
+
+/* <sys/epoll.h> values, which are the same on every architecture */
+static const struct name epoll_event_names[] = {
+	{ 0x001, "IN" },
+	{ 0x002, "PRI" },
+	{ 0x004, "OUT" },
+	{ 0x008, "ERR" },
+	{ 0x010, "HUP" },
+	{ 0x020, "NVAL" },
+	{ 0x040, "RDNORM" },
+	{ 0x080, "RDBAND" },
+	{ 0x100, "WRNORM" },
+	{ 0x200, "WRBAND" },
+	{ 0x400, "MSG" },
+	{ 0x2000, "RDHUP" },
+	{ 1U << 28, "EXCLUSIVE" },
+	{ 1U << 29, "WAKEUP" },
+	{ 1U << 30, "ONESHOT" },
+	{ 1U << 31, "ET" },
+	{ 0, NULL }
+};
+
+static const struct name epoll_watch_flag_names[] = {
+	{ CKPT_EPOLL_READY, "READY" },
+	{ 0, NULL }
+};
+
+static void dump_epoll(const struct ckpt_rec_epoll *e)
+{
+	__u32 i, n = ckpt_le32(e->nr_watches);
+
+	v_u("objref", ckpt_le32(e->objref));
+	v_u("nr_watches", n);
+	open_c("watches", '[');
+	for (i = 0; i < n; i++) {
+		const struct ckpt_epoll_watch *w = &e->watches[i];
+
+		open_c(NULL, '{');
+		v_u("fd", ckpt_le32(w->fd));
+		v_u("file_ref", ckpt_le32(w->file_ref));
+		v_flags("events", ckpt_le32(w->events), epoll_event_names);
+		v_flags("flags", ckpt_le32(w->flags), epoll_watch_flag_names);
+		v_x("data", ckpt_le64(w->data));
+		close_c();
+	}
+	close_c();
+}
+
+static const struct name clock_names[] = {
+	{ 0, "REALTIME" },
+	{ 1, "MONOTONIC" },
+	{ 7, "BOOTTIME" },
+	{ 8, "REALTIME_ALARM" },
+	{ 9, "BOOTTIME_ALARM" },
+	{ 0, NULL }
+};
+
+static const struct name timerfd_flag_names[] = {
+	{ CKPT_TIMERFD_ABSTIME, "ABSTIME" },
+	{ CKPT_TIMERFD_CANCEL_ON_SET, "CANCEL_ON_SET" },
+	{ CKPT_TIMERFD_CANCELED, "CANCELED" },
+	{ 0, NULL }
+};
+
+/* a time in nanoseconds as seconds */
+static void v_ns(const char *k, __u64 ns)
+{
+	char b[32];
+
+	snprintf(b, sizeof(b), "%llu.%09llu", (unsigned long long)(ns / 1000000000),
+		 (unsigned long long)(ns % 1000000000));
+	v_raw(k, b);
+}
+
+static void dump_timerfd(const struct ckpt_rec_timerfd *t)
+{
+	__u64 exp = ckpt_le64(t->expires);
+
+	v_u("objref", ckpt_le32(t->objref));
+	v_enum("clock", ckpt_le32(t->clockid), clock_names);
+	v_flags("flags", ckpt_le32(t->flags), timerfd_flag_names);
+	v_u("ticks", ckpt_le64(t->ticks));
+	v_ns("value", ckpt_le64(t->value));
+	v_ns("interval", ckpt_le64(t->interval));
+	if (exp)
+		v_time("expires", exp / 1000000000, exp % 1000000000);
+}
+
+static void dump_signalfd(const struct ckpt_rec_signalfd *f)
+{
+	v_u("objref", ckpt_le32(f->objref));
+	v_sigset("mask", ckpt_le64(f->mask));
+}
 
 static void dump_shmem(const struct ckpt_rec_shmem *s)
 {
@@ -1125,6 +1239,18 @@ static void dump_record(struct ckpt_image *img, const struct ckpt_rec *rec)
 		break;
 	case CKPT_REC_SHMEM:
 		dump_shmem(CKPT_REC(rec, struct ckpt_rec_shmem));
+		break;
+	case CKPT_REC_EVENTFD:
+		dump_eventfd(CKPT_REC(rec, struct ckpt_rec_eventfd));
+		break;
+	case CKPT_REC_EPOLL:
+		dump_epoll(CKPT_REC(rec, struct ckpt_rec_epoll));
+		break;
+	case CKPT_REC_TIMERFD:
+		dump_timerfd(CKPT_REC(rec, struct ckpt_rec_timerfd));
+		break;
+	case CKPT_REC_SIGNALFD:
+		dump_signalfd(CKPT_REC(rec, struct ckpt_rec_signalfd));
 		break;
 	case CKPT_REC_IPC_NS:
 		dump_ipc_ns(CKPT_REC(rec, struct ckpt_rec_ipc_ns));

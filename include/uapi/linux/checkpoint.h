@@ -77,6 +77,10 @@ enum ckpt_rec_type {
 	CKPT_REC_SKIPPED	= 19,	/* struct ckpt_rec_skipped */
 	CKPT_REC_TASK_END	= 20,	/* struct ckpt_hdr only */
 	CKPT_REC_SHMEM		= 21,	/* struct ckpt_rec_shmem + name */
+	CKPT_REC_EVENTFD	= 22,	/* struct ckpt_rec_eventfd */
+	CKPT_REC_EPOLL		= 23,	/* struct ckpt_rec_epoll + watches */
+	CKPT_REC_TIMERFD	= 24,	/* struct ckpt_rec_timerfd */
+	CKPT_REC_SIGNALFD	= 25,	/* struct ckpt_rec_signalfd */
 	CKPT_REC_IPC_NS		= 28,	/* struct ckpt_rec_ipc_ns */
 	CKPT_REC_UTS_NS		= 29,	/* struct ckpt_rec_uts_ns */
 	CKPT_REC_SYSV_SHM	= 30,	/* struct ckpt_rec_sysv_shm */
@@ -251,6 +255,10 @@ enum ckpt_file_type {
 	CKPT_FILE_CHRDEV	= 4,	/* character device by rdev */
 	CKPT_FILE_EXTERNAL	= 5,	/* other end outside the image */
 	CKPT_FILE_SHMEM		= 6,	/* shared memory file, obj_ref names it */
+	CKPT_FILE_EVENTFD	= 7,	/* eventfd, obj_ref names its state */
+	CKPT_FILE_EPOLL		= 8,	/* epoll, obj_ref names its watches */
+	CKPT_FILE_TIMERFD	= 9,	/* timerfd, obj_ref names its timer */
+	CKPT_FILE_SIGNALFD	= 10,	/* signalfd, obj_ref names its mask */
 	CKPT_FILE_MQUEUE	= 11,	/* POSIX message queue, obj_ref names
 					 * its CKPT_REC_MQUEUE
 					 */
@@ -693,6 +701,89 @@ struct ckpt_rec_mqueue {
 	__le64 msgsize;		/* mq_msgsize */
 	__le64 nr_msgs;		/* mq_curmsgs */
 	__u8 name[];		/* without the leading '/' */
+};
+
+/*
+ * Event file descriptors: each of these records (objref) holds the state
+ * of one open file, written just before the CKPT_REC_FILE of that type
+ * whose obj_ref names it; that FILE record has no path and no identity
+ * (their fields are zero).
+ *
+ * CKPT_REC_EVENTFD: an eventfd(2) and its counter.
+ */
+#define CKPT_EVENTFD_SEMAPHORE	0x1	/* EFD_SEMAPHORE */
+
+struct ckpt_rec_eventfd {
+	struct ckpt_hdr h;
+	__le32 objref;
+	__le32 flags;		/* CKPT_EVENTFD_* */
+	__le64 count;		/* below 2^64 - 1, as write(2) leaves it */
+};
+
+/*
+ * CKPT_REC_EPOLL: an epoll instance and what it watches, in the order of
+ * the kernel's tree of watches.  Every watched file is in the image and
+ * was written before this record; a watch is keyed by that file and the
+ * fd number it was added with, which may have been closed since.
+ */
+#define CKPT_EPOLL_READY	0x1	/* on the ready list, not collected */
+
+struct ckpt_epoll_watch {
+	__le32 file_ref;	/* objref of the watched CKPT_REC_FILE */
+	__le32 fd;		/* fd number of the watch */
+	__le32 events;		/* EPOLL* mask and flags, as kept */
+	__le32 flags;		/* CKPT_EPOLL_* */
+	__le64 data;		/* epoll_event.data */
+};
+
+struct ckpt_rec_epoll {
+	struct ckpt_hdr h;
+	__le32 objref;
+	__le32 nr_watches;
+	struct ckpt_epoll_watch watches[];
+};
+
+/*
+ * CKPT_REC_TIMERFD: a timerfd(2) and its timer.  Times are nanoseconds.
+ * The next expiry is kept relative (value): the time the image spends at
+ * rest does not count.  A CLOCK_REALTIME(_ALARM) timer set with
+ * TFD_TIMER_ABSTIME keeps its date (expires) instead: after restart it
+ * fires then, or at once if that date passed, with the periods missed
+ * meanwhile counted in its ticks as after a clock change.
+ */
+#define CKPT_TIMERFD_ABSTIME	0x1	/* last set with TFD_TIMER_ABSTIME */
+#define CKPT_TIMERFD_CANCEL_ON_SET 0x2	/* ... and TFD_TIMER_CANCEL_ON_SET */
+#define CKPT_TIMERFD_CANCELED	0x4	/* the clock was set: read(2) fails
+					 * with ECANCELED once
+					 */
+
+struct ckpt_rec_timerfd {
+	struct ckpt_hdr h;
+	__le32 objref;
+	__le32 clockid;		/* CLOCK_REALTIME, _MONOTONIC, _BOOTTIME,
+				 * _REALTIME_ALARM or _BOOTTIME_ALARM
+				 */
+	__le32 flags;		/* CKPT_TIMERFD_* */
+	__le32 __pad;
+	__le64 ticks;		/* expirations not read yet */
+	__le64 value;		/* to the next expiry; 0: disarmed */
+	__le64 interval;	/* period; 0: one shot */
+	__le64 expires;		/* realtime date of the next expiry (ns
+				 * since the epoch) of an armed
+				 * CLOCK_REALTIME* timer with
+				 * CKPT_TIMERFD_ABSTIME, else 0
+				 */
+};
+
+/*
+ * CKPT_REC_SIGNALFD: a signalfd(2) and the signals it reads (of whichever
+ * task reads it, as always).
+ */
+struct ckpt_rec_signalfd {
+	struct ckpt_hdr h;
+	__le32 objref;
+	__le32 __pad;
+	__le64 mask;		/* bit n-1: signal n; never SIGKILL, SIGSTOP */
 };
 
 /*
