@@ -25,6 +25,7 @@
 #include <linux/mm.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
+#include <linux/net.h>
 #include <linux/pipe_fs_i.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/task.h>
@@ -219,6 +220,8 @@ static int ckpt_collect_file(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 
 	if (pipe)
 		p = ckpt_obj_collect(ctx, &ckpt_pipe_ops, pipe);
+	else if (ckpt_is_socket(obj->ptr))
+		p = ckpt_sock_collect_file(ctx, obj->ptr);
 	else if (ckpt_shmem_wanted(obj->ptr, false))
 		p = ckpt_shmem_collect(ctx, obj->ptr, false);
 	return PTR_ERR_OR_ZERO(p);
@@ -239,6 +242,8 @@ static int ckpt_file_type(struct ckpt_ctx *ctx, struct ckpt_obj *obj,
 	if (file->f_flags & FASYNC)
 		return ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_FILE, fd, 0,
 				"fd %d: O_ASYNC is not supported", fd);
+	if (ckpt_is_socket(file))
+		return ckpt_sock_file_type(ctx, obj, obj_ref);
 	/*
 	 * A memfd or unlinked tmpfs file, or a tmpfs file that is also
 	 * mapped shared: the same object as the mapping, with its contents.
@@ -317,9 +322,16 @@ static int ckpt_dump_file(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 	r.rdev = cpu_to_le32(ckpt_encode_rdev(inode->i_rdev));
 	ckpt_fill_identity(file, &r.dev, &r.ino, &r.size, &r.mtime_sec,
 			   &r.mtime_nsec);
+	/* a socket has no path: its SOCKET record says what it is */
+	if (type == CKPT_FILE_SOCKET)
+		path_len = 0;
 	r.path_len = cpu_to_le32(path_len);
-	return ckpt_write_record(ctx, CKPT_REC_FILE, &r, sizeof(r), path,
-				 path_len);
+	ret = ckpt_write_record(ctx, CKPT_REC_FILE, &r, sizeof(r), path,
+				path_len);
+	/* a socket's data, after the files in flight in it */
+	if (!ret && type == CKPT_FILE_SOCKET)
+		ret = ckpt_sock_file_done(ctx);
+	return ret;
 }
 
 static void ckpt_file_release(struct ckpt_obj *obj)
@@ -453,9 +465,10 @@ static int ckpt_restore_file(struct ckpt_ctx *ctx, struct ckpt_task *t,
 	    (path_len && !ckpt_valid_str(r->path, path_len, PATH_MAX)))
 		return -EINVAL;
 	if (type != CKPT_FILE_PIPE && type != CKPT_FILE_FIFO &&
-	    type != CKPT_FILE_SHMEM && r->obj_ref)
+	    type != CKPT_FILE_SHMEM && type != CKPT_FILE_SOCKET && r->obj_ref)
 		return -EINVAL;
-	if (type != CKPT_FILE_EXTERNAL && type != CKPT_FILE_PIPE &&
+	if (type == CKPT_FILE_SOCKET ? path_len :
+	    type != CKPT_FILE_EXTERNAL && type != CKPT_FILE_PIPE &&
 	    type != CKPT_FILE_SHMEM && (!path_len || r->path[0] != '/'))
 		return -EINVAL;
 	ret = ckpt_count_files(ctx, 1);
@@ -477,6 +490,9 @@ static int ckpt_restore_file(struct ckpt_ctx *ctx, struct ckpt_task *t,
 		break;
 	case CKPT_FILE_SHMEM:
 		file = ckpt_open_shmem(ctx, r, f_flags);
+		break;
+	case CKPT_FILE_SOCKET:
+		file = ckpt_sock_open(ctx, le32_to_cpu(r->obj_ref), f_flags);
 		break;
 	case CKPT_FILE_EXTERNAL:
 		break;
