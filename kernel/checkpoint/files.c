@@ -29,8 +29,8 @@
 #include <linux/pipe_fs_i.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/task.h>
-#include <linux/shmem_fs.h>
 #include <linux/slab.h>
+#include <linux/socket.h>
 
 #include "internal.h"
 
@@ -220,10 +220,11 @@ static int ckpt_collect_file(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 
 	if (pipe)
 		p = ckpt_obj_collect(ctx, &ckpt_pipe_ops, pipe);
-	else if (ckpt_is_socket(obj->ptr))
+	else if (ckpt_is_socket(obj->ptr) &&
+		 !(ctx->cur && (ctx->cur->exclude & CKPT_EXCLUDE_NET)))
 		p = ckpt_sock_collect_file(ctx, obj->ptr);
-	else if (ckpt_shmem_wanted(obj->ptr, false))
-		p = ckpt_shmem_collect(ctx, obj->ptr, false);
+	else if (ckpt_content_wanted(obj->ptr))
+		p = ckpt_content_collect(ctx, obj->ptr, false, false);
 	return PTR_ERR_OR_ZERO(p);
 }
 
@@ -238,21 +239,34 @@ static int ckpt_file_type(struct ckpt_ctx *ctx, struct ckpt_obj *obj,
 	bool named = path[0] == '/' &&
 		     !(file->f_path.mnt->mnt_flags & MNT_INTERNAL);
 	struct pipe_inode_info *pipe;
+	struct ckpt_obj *c;
+	int ret;
 
 	if (file->f_flags & FASYNC)
 		return ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_FILE, fd, 0,
 				"fd %d: O_ASYNC is not supported", fd);
+	/* cr.exclude's net bit: the runtime reconnects by itself */
+	if (S_ISSOCK(mode) && (ctx->cur->exclude & CKPT_EXCLUDE_NET))
+		return CKPT_FILE_NET_SKIPPED;
 	if (ckpt_is_socket(file))
 		return ckpt_sock_file_type(ctx, obj, obj_ref);
 	/*
-	 * A memfd or unlinked tmpfs file, or a tmpfs file that is also
-	 * mapped shared: the same object as the mapping, with its contents.
+	 * Contents in the image (shmem.c): shared memory, or a regular file
+	 * that has them with it, or found again by path after all.
 	 */
-	if (shmem_file(file) && !(file->f_mode & FMODE_PATH) &&
-	    (ckpt_shmem_wanted(file, false) ||
-	     ckpt_obj_find(ctx, file_inode(file)))) {
-		*obj_ref = ckpt_obj_find(ctx, file_inode(file))->ref;
-		return CKPT_FILE_SHMEM;
+	c = ckpt_content_wanted(file) ? ckpt_obj_find(ctx, inode) : NULL;
+	if (c) {
+		ret = ckpt_obj_dump(ctx, c);
+		if (ret)
+			return ret;
+		switch (ckpt_content_kind(c)) {
+		case CKPT_REC_SHMEM:
+			*obj_ref = c->ref;
+			return CKPT_FILE_SHMEM;
+		case CKPT_REC_FILEDATA:
+			*obj_ref = c->ref;
+			return CKPT_FILE_REGULAR;
+		}
 	}
 	pipe = get_pipe_info(file, false);
 	if (pipe) {
@@ -304,15 +318,15 @@ static int ckpt_dump_file(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 	if (type < 0)
 		return type;
 	if (obj_ref) {
-		/* the pipe or shared memory goes first */
+		/* the object goes first (a pipe's; the others' went already) */
 		ret = ckpt_obj_dump(ctx, xa_load(&ctx->objs, obj_ref));
 		if (ret)
 			return ret;
-		/* it used the path buffer */
-		path = ckpt_path(ctx, &file->f_path, &path_len);
-		if (IS_ERR(path))
-			return PTR_ERR(path);
 	}
+	/* the objects may have used the path buffer */
+	path = ckpt_path(ctx, &file->f_path, &path_len);
+	if (IS_ERR(path))
+		return PTR_ERR(path);
 	r.type = cpu_to_le32(type);
 	r.f_flags = cpu_to_le32(file->f_flags);
 	r.f_mode = cpu_to_le32(inode->i_mode);
@@ -320,6 +334,8 @@ static int ckpt_dump_file(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 		r.pos = cpu_to_le64(file->f_pos);
 	r.obj_ref = cpu_to_le32(obj_ref);
 	r.rdev = cpu_to_le32(ckpt_encode_rdev(inode->i_rdev));
+	if (type == CKPT_FILE_NET_SKIPPED)
+		r.rdev = cpu_to_le32(ckpt_socket_kind(file));
 	ckpt_fill_identity(file, &r.dev, &r.ino, &r.size, &r.mtime_sec,
 			   &r.mtime_nsec);
 	/* a socket has no path: its SOCKET record says what it is */
@@ -417,20 +433,33 @@ out:
 	return file;
 }
 
-/* an open file description of shared memory restored earlier */
-static struct file *ckpt_open_shmem(struct ckpt_ctx *ctx,
-				    const struct ckpt_rec_file *r, u32 f_flags)
+/*
+ * An open file description of shared memory, or of a file whose contents
+ * were restored, earlier: one restart created for the image is opened
+ * without a permission check, a file that has a name with open(2)'s.
+ */
+static struct file *ckpt_open_content(struct ckpt_ctx *ctx,
+				      const struct ckpt_rec_file *r,
+				      u32 f_flags)
 {
-	struct file *shm = ckpt_shmem_file(ctx, le32_to_cpu(r->obj_ref));
+	u32 ref = le32_to_cpu(r->obj_ref);
 	loff_t pos = le64_to_cpu(r->pos);
-	struct file *file;
+	struct file *obj, *file;
+	bool named = false;
 
-	if (IS_ERR(shm))
-		return shm;
-	if (f_flags & O_DIRECTORY)
+	if (le32_to_cpu(r->type) == CKPT_FILE_SHMEM)
+		obj = ckpt_shmem_file(ctx, ref);
+	else
+		obj = ckpt_filedata_file(ctx, ref, &named);
+	if (IS_ERR(obj))
+		return obj;
+	if ((f_flags & (O_DIRECTORY | O_PATH)) ||
+	    (le32_to_cpu(r->f_mode) & S_IFMT) != S_IFREG)
 		return ERR_PTR(-EINVAL);
-	/* a new object of the image's own: no permission to check */
-	file = dentry_open(&shm->f_path, f_flags, current_cred());
+	if (named)
+		file = ckpt_open_pinned(&obj->f_path, f_flags);
+	else
+		file = dentry_open(&obj->f_path, f_flags, current_cred());
 	if (IS_ERR(file))
 		return file;
 	file->f_mode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE;
@@ -439,6 +468,20 @@ static struct file *ckpt_open_shmem(struct ckpt_ctx *ctx,
 		return ERR_PTR(-EINVAL);
 	}
 	return file;
+}
+
+/* a socket left out by cr.exclude's net bit: a dead one takes its place */
+static struct file *ckpt_open_dead_socket(const struct ckpt_rec_file *r,
+					  u32 f_flags)
+{
+	u32 kind = le32_to_cpu(r->rdev);
+	int family = kind >> 16, type = kind & 0xffff;
+
+	if (!S_ISSOCK(le32_to_cpu(r->f_mode)) || r->pos || !family ||
+	    family >= AF_MAX || type < SOCK_STREAM || type > SOCK_PACKET ||
+	    (f_flags & O_ACCMODE) != O_RDWR)
+		return ERR_PTR(-EINVAL);
+	return ckpt_dead_socket(family, type, f_flags);
 }
 
 /*
@@ -465,11 +508,14 @@ static int ckpt_restore_file(struct ckpt_ctx *ctx, struct ckpt_task *t,
 	    (path_len && !ckpt_valid_str(r->path, path_len, PATH_MAX)))
 		return -EINVAL;
 	if (type != CKPT_FILE_PIPE && type != CKPT_FILE_FIFO &&
-	    type != CKPT_FILE_SHMEM && type != CKPT_FILE_SOCKET && r->obj_ref)
+	    type != CKPT_FILE_SHMEM && type != CKPT_FILE_REGULAR &&
+	    type != CKPT_FILE_SOCKET && r->obj_ref)
 		return -EINVAL;
+	/* a path to open: not for an object of the image's own */
 	if (type == CKPT_FILE_SOCKET ? path_len :
 	    type != CKPT_FILE_EXTERNAL && type != CKPT_FILE_PIPE &&
-	    type != CKPT_FILE_SHMEM && (!path_len || r->path[0] != '/'))
+	    type != CKPT_FILE_SHMEM && type != CKPT_FILE_NET_SKIPPED &&
+	    !r->obj_ref && (!path_len || r->path[0] != '/'))
 		return -EINVAL;
 	ret = ckpt_count_files(ctx, 1);
 	if (ret)
@@ -479,6 +525,11 @@ static int ckpt_restore_file(struct ckpt_ctx *ctx, struct ckpt_task *t,
 
 	switch (type) {
 	case CKPT_FILE_REGULAR:
+		if (r->obj_ref) {
+			file = ckpt_open_content(ctx, r, f_flags);
+			break;
+		}
+		fallthrough;
 	case CKPT_FILE_CHRDEV:
 		file = ckpt_open_path(ctx, r, f_flags);
 		break;
@@ -489,7 +540,10 @@ static int ckpt_restore_file(struct ckpt_ctx *ctx, struct ckpt_task *t,
 				      f_flags);
 		break;
 	case CKPT_FILE_SHMEM:
-		file = ckpt_open_shmem(ctx, r, f_flags);
+		file = ckpt_open_content(ctx, r, f_flags);
+		break;
+	case CKPT_FILE_NET_SKIPPED:
+		file = ckpt_open_dead_socket(r, f_flags);
 		break;
 	case CKPT_FILE_SOCKET:
 		file = ckpt_sock_open(ctx, le32_to_cpu(r->obj_ref), f_flags);

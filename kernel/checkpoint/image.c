@@ -204,16 +204,6 @@ int ckpt_write_error(struct ckpt_ctx *ctx)
 }
 
 /**
- * ckpt_task_vnr - the pid of @t as the caller sees it, 0 if it cannot
- * @ctx: context
- * @t: a task
- */
-pid_t ckpt_task_vnr(struct ckpt_ctx *ctx, struct task_struct *t)
-{
-	return t ? task_pid_vnr(t) : 0;
-}
-
-/**
  * ckpt_err - note why checkpoint fails
  * @ctx: checkpoint context
  * @err: negative errno
@@ -235,7 +225,8 @@ int ckpt_err(struct ckpt_ctx *ctx, int err, u32 kind, int fd, u64 addr,
 	if (e->err)
 		return err;
 	e->err = err;
-	e->pid = ctx->cur ? ckpt_task_vnr(ctx, ctx->cur->task) : 0;
+	/* taken when the tree was listed: the task may be reaped since */
+	e->pid = ctx->cur ? ctx->cur->vnr : 0;
 	e->kind = kind;
 	e->fd = fd;
 	e->addr = addr;

@@ -176,6 +176,7 @@ enum ckpt_task_part {
  * @flags:	CKPT_TREE_*
  * @exit_signal: sent to the parent at exit
  * @exit_code:	for a zombie, what wait(2) reports
+ * @exclude:	CKPT_EXCLUDE_* applied to its process (its cgroup's)
  * @leader:	index of its thread group leader in ctx->tasks
  * @parent:	index of its parent, -1 if outside
  * @first_child: restart: first task it creates (a thread or a child), -1
@@ -184,7 +185,9 @@ enum ckpt_task_part {
  * @nvcsw:	checkpoint: its switch count when it was found stopped
  * @stopped:	checkpoint: held by its group stop, not parked
  * @self:	checkpoint: the caller
- * @vnr:	restart: its pid as its creator sees it, 0 until created
+ * @vnr:	its pid as the caller of checkpoint sees it (when the tree
+ *		was listed), or on restart as its creator sees it, 0 until
+ *		created
  * @turn:	restart: completed when it may read its section
  * @cred:	restart: credentials to install at the end
  * @blocked:	restart: blocked signals
@@ -203,6 +206,7 @@ struct ckpt_task {
 	u32 flags;
 	u32 exit_signal;
 	u32 exit_code;
+	u32 exclude;
 	int leader;
 	int parent;
 	int first_child;
@@ -243,6 +247,7 @@ struct ckpt_task {
  * @index:	checkpoint: index + 1 in @tasks by global pid number
  * @cur:	the task being saved or restored, for error records
  * @container:	the image is a whole pid namespace
+ * @exclude:	checkpoint: the union of the tasks' CKPT_EXCLUDE_* masks
  * @pidns:	the image's pid namespace
  * @hold:	checkpoint: how the tasks are held still
  * @objs:	the objects by id
@@ -282,6 +287,7 @@ struct ckpt_ctx {
 	struct xarray index;
 	struct ckpt_task *cur;
 	bool container;
+	u32 exclude;
 	struct pid_namespace *pidns;
 	struct ckpt_hold *hold;
 	struct xarray objs;
@@ -365,7 +371,6 @@ int ckpt_read_async_wait(struct ckpt_aread *ar);
 char *ckpt_path(struct ckpt_ctx *ctx, const struct path *path, u32 *len);
 void ckpt_fill_identity(struct file *file, __le64 *dev, __le64 *ino,
 			__le64 *size, __le64 *sec, __le32 *nsec);
-pid_t ckpt_task_vnr(struct ckpt_ctx *ctx, struct task_struct *t);
 
 /* objhash.c: the objects of the image */
 int ckpt_obj_init(struct ckpt_ctx *ctx, bool restart);
@@ -426,6 +431,8 @@ extern const struct ckpt_obj_ops ckpt_mm_ops;
 extern const struct ckpt_obj_ops ckpt_sighand_ops;
 extern const struct ckpt_obj_ops ckpt_signal_ops;
 extern const struct ckpt_obj_ops ckpt_shmem_ops;
+extern const struct ckpt_obj_ops ckpt_filedata_ops;
+extern const struct ckpt_obj_ops ckpt_content_ops;
 
 /* fs.c, files.c, pipe.c, mm.c, signal.c: helpers for other parts */
 int ckpt_lookup(struct ckpt_ctx *ctx, const char *name, unsigned int flags,
@@ -437,10 +444,26 @@ struct file *ckpt_open_pinned(const struct path *path, int flags);
 struct file *ckpt_open_pipe(struct ckpt_ctx *ctx, u32 ref, const char *path,
 			    u32 f_flags);
 int ckpt_dump_task_signals(struct ckpt_ctx *ctx, struct ckpt_task *t);
-bool ckpt_shmem_wanted(struct file *file, bool shared);
-struct ckpt_obj *ckpt_shmem_collect(struct ckpt_ctx *ctx, struct file *file,
-				    bool mapped);
+bool ckpt_content_wanted(struct file *file);
+struct ckpt_obj *ckpt_content_collect(struct ckpt_ctx *ctx, struct file *file,
+				      bool mapped, bool shared);
+int ckpt_content_kind(struct ckpt_obj *obj);
 struct file *ckpt_shmem_file(struct ckpt_ctx *ctx, u32 ref);
+struct file *ckpt_filedata_file(struct ckpt_ctx *ctx, u32 ref, bool *named);
+#ifdef CONFIG_NET
+u32 ckpt_socket_kind(struct file *file);
+struct file *ckpt_dead_socket(int family, int type, int flags);
+#else
+static inline u32 ckpt_socket_kind(struct file *file)
+{
+	return 0;
+}
+
+static inline struct file *ckpt_dead_socket(int family, int type, int flags)
+{
+	return ERR_PTR(-EINVAL);
+}
+#endif
 int ckpt_restore_signals(struct ckpt_ctx *ctx, struct ckpt_task *t);
 void ckpt_mm_free(struct ckpt_ctx *ctx);
 
@@ -513,8 +536,17 @@ void ckpt_pagebuf_add(struct ckpt_pagebuf *b, struct page *page, u64 addr);
 bool ckpt_pagebuf_full(const struct ckpt_pagebuf *b);
 int ckpt_pagebuf_write(struct ckpt_ctx *ctx, struct ckpt_pagebuf *b);
 void ckpt_pagebuf_drop(struct ckpt_pagebuf *b);
+/* cr.exclude's anon bit: the page ranges of an mm kept all the same */
+struct ckpt_anon_keep {
+	unsigned int nr;
+	struct ckpt_range {
+		unsigned long start, end;
+	} r[];
+};
+
 int ckpt_dump_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
-		    unsigned long start, unsigned long end);
+		    unsigned long start, unsigned long end,
+		    const struct ckpt_anon_keep *keep);
 int ckpt_restore_pages(struct ckpt_ctx *ctx, const struct ckpt_rhdr *h,
 		       unsigned long start, unsigned long end,
 		       unsigned long *next);
@@ -526,6 +558,7 @@ int ckpt_arch_check_task(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_arch_dump_task(struct ckpt_ctx *ctx, struct task_struct *t,
 			bool self);
 void ckpt_arch_init_mm(struct mm_struct *mm);
+unsigned long ckpt_arch_tls_base(struct task_struct *t);
 void ckpt_arch_set_regs(struct ckpt_arch_task *arch);
 int ckpt_arch_set_xstate(struct ckpt_arch_task *arch, struct task_struct *t);
 void ckpt_arch_task_free(struct ckpt_arch_task *arch);

@@ -30,6 +30,7 @@
 #include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task_stack.h>
 #include <linux/security.h>
 #include <linux/slab.h>
 #include <uapi/linux/prctl.h>
@@ -53,20 +54,24 @@ static long ckpt_mm_users(void *ptr)
 	return atomic_read(&mm->mm_users) - 1;
 }
 
-/* the shared memory objects an mm maps, saved before it */
+/*
+ * The objects of the files an mm maps whose contents go in the image
+ * (shared memory, files restart could not find by path): saved before it.
+ */
 struct ckpt_mm_shmem {
 	unsigned int nr;
 	struct ckpt_obj *objs[];
 };
 
-/* the shared memory @vma maps, or NULL */
-static struct file *ckpt_vma_shmem(struct vm_area_struct *vma)
+/* the object of the file @vma maps, if its contents are in the image */
+static struct ckpt_obj *ckpt_vma_content(struct ckpt_ctx *ctx,
+					 struct vm_area_struct *vma)
 {
 	struct file *file = vma->vm_file;
 
-	if (file && ckpt_shmem_wanted(file, vma->vm_flags & VM_MAYSHARE))
-		return file;
-	return NULL;
+	if (!file || !ckpt_content_wanted(file))
+		return NULL;
+	return ckpt_obj_find(ctx, file_inode(file));
 }
 
 static int ckpt_collect_mm(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
@@ -76,7 +81,10 @@ static int ckpt_collect_mm(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 	struct vm_area_struct *vma;
 	struct ckpt_mm_shmem *list;
 	struct vma_iterator vmi;
-	struct file **files;
+	struct {
+		struct file *file;
+		bool shared;
+	} *files;
 	int ret;
 
 	/* the tasks that use @mm are held: its map does not change */
@@ -90,10 +98,12 @@ static int ckpt_collect_mm(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 	}
 	vma_iter_init(&vmi, mm, 0);
 	for_each_vma(vmi, vma) {
-		struct file *file = ckpt_vma_shmem(vma);
+		struct file *file = vma->vm_file;
 
-		if (file && n < max)
-			files[n++] = get_file(file);
+		if (!file || !ckpt_content_wanted(file) || n >= max)
+			continue;
+		files[n].file = get_file(file);
+		files[n++].shared = vma->vm_flags & VM_MAYSHARE;
 	}
 	mmap_read_unlock(mm);
 
@@ -103,12 +113,13 @@ static int ckpt_collect_mm(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 		struct ckpt_obj *o = NULL;
 
 		if (!ret)
-			o = ckpt_shmem_collect(ctx, files[i], true);
+			o = ckpt_content_collect(ctx, files[i].file, true,
+						 files[i].shared);
 		if (IS_ERR(o))
 			ret = PTR_ERR(o);
 		else if (o)
 			list->objs[list->nr++] = o;
-		fput(files[i]);
+		fput(files[i].file);
 	}
 	kvfree(files);
 	obj->priv = (unsigned long)list;
@@ -177,14 +188,113 @@ static int ckpt_vma_type(struct ckpt_ctx *ctx, struct vm_area_struct *vma)
 				vma->vm_start,
 				"mapping with protection key %d at %#lx",
 				vma_pkey(vma), vma->vm_start);
-	if (ckpt_vma_shmem(vma))
+	if (ckpt_vma_content(ctx, vma) &&
+	    ckpt_content_kind(ckpt_vma_content(ctx, vma)) == CKPT_REC_SHMEM)
 		return CKPT_VMA_SHMEM;
 	/* shared memory that is no shmem object (a SysV segment has a file) */
 	if ((vma->vm_flags & VM_MAYSHARE) && !vma->vm_file)
 		return ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_VMA, -1,
 				vma->vm_start, "shared mapping at %#lx",
 				vma->vm_start);
-	return vma->vm_file ? CKPT_VMA_FILE : CKPT_VMA_ANON;
+	/*
+	 * A private mapping of a file that left it without vm_ops (/dev/zero)
+	 * is anonymous memory: restart could not map the file again
+	 */
+	return vma->vm_file && !vma_is_anonymous(vma) ? CKPT_VMA_FILE :
+							 CKPT_VMA_ANON;
+}
+
+/*
+ * cr.exclude's anon bit leaves out the contents of the private anonymous
+ * memory a program allocated dynamically, but keeps what it needs to run
+ * the code that refills it (Documentation/checkpoint/exclude.rst):
+ *
+ * - whole mappings: the main stack, the brk heap (malloc's main arena
+ *   keeps its chunks and lists there), an ELF object's .bss (anonymous
+ *   memory right after a writable private file mapping), reservations made
+ *   with MAP_NORESERVE and grown in place (malloc's per-thread arenas), and
+ *   mappings smaller than CKPT_ANON_SMALL (the loader's and allocators'
+ *   bookkeeping: malloc never maps a block below its 128 KiB threshold);
+ * - ranges around each thread's stack pointer and thread pointer (TLS
+ *   base), whatever the mapping they are in has merged with: glibc puts a
+ *   thread's TCB and static TLS at the top of its stack mapping, so from
+ *   the stack pointer up to the TCB; the main thread's TCB and TLS are in
+ *   memory that ld.so mapped first, above anything the program mapped;
+ * - pages that start a block malloc mapped for itself (pages.c), so that
+ *   free() and realloc() still work.
+ */
+#define CKPT_ANON_SMALL		(128UL << 10)
+#define CKPT_TLS_BELOW		(256UL << 10)	/* static TLS below the TCB */
+#define CKPT_TCB_ABOVE		(4UL << 10)	/* glibc's struct pthread */
+
+static void ckpt_keep_range(struct ckpt_anon_keep *keep,
+			    struct vm_area_struct *vma, unsigned long start,
+			    unsigned long end)
+{
+	start = max(start & PAGE_MASK, vma->vm_start);
+	end = min(PAGE_ALIGN(end), vma->vm_end);
+	if (start < end) {
+		keep->r[keep->nr].start = start;
+		keep->r[keep->nr].end = end;
+		keep->nr++;
+	}
+}
+
+/* the ranges kept around the stack and thread pointers of @obj's tasks */
+static struct ckpt_anon_keep *ckpt_anon_keep(struct ckpt_ctx *ctx,
+					     struct ckpt_obj *obj)
+{
+	struct mm_struct *mm = obj->ptr;
+	struct ckpt_anon_keep *keep;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < ctx->nr_tasks; i++)
+		n += ctx->tasks[i].part[CKPT_PART_MM] == obj;
+	keep = kvmalloc(struct_size(keep, r, 2 * n), GFP_KERNEL_ACCOUNT);
+	if (!keep)
+		return ERR_PTR(-ENOMEM);
+	keep->nr = 0;
+	if (mmap_read_lock_killable(mm)) {
+		kvfree(keep);
+		return ERR_PTR(-EINTR);
+	}
+	for (i = 0; i < ctx->nr_tasks; i++) {
+		struct task_struct *t = ctx->tasks[i].task;
+		struct vm_area_struct *vs, *vt;
+		unsigned long sp, tp;
+
+		if (ctx->tasks[i].part[CKPT_PART_MM] != obj)
+			continue;
+		sp = user_stack_pointer(task_pt_regs(t)) - 128; /* red zone */
+		tp = ckpt_arch_tls_base(t);
+		vs = vma_lookup(mm, sp);
+		vt = tp ? vma_lookup(mm, tp) : NULL;
+		if (vs && vs == vt && sp < tp) {
+			/* a thread's stack up to its TCB, in one mapping */
+			ckpt_keep_range(keep, vs, sp, tp + CKPT_TCB_ABOVE);
+			continue;
+		}
+		if (vs)
+			ckpt_keep_range(keep, vs, sp, vs->vm_end);
+		if (vt)
+			ckpt_keep_range(keep, vt, tp - min(tp, CKPT_TLS_BELOW),
+					vt->vm_end);
+	}
+	mmap_read_unlock(mm);
+	return keep;
+}
+
+/* whether the contents of @vma, private anonymous memory, are left out */
+static bool ckpt_anon_skipped(const struct ckpt_anon_keep *keep,
+			      struct vm_area_struct *vma,
+			      struct vm_area_struct *prev)
+{
+	if (!keep || vma->vm_end - vma->vm_start < CKPT_ANON_SMALL ||
+	    (vma->vm_flags & VM_NORESERVE) || vma_is_initial_heap(vma) ||
+	    vma_is_initial_stack(vma))
+		return false;
+	return !(prev && prev->vm_end == vma->vm_start && prev->vm_file &&
+		 (prev->vm_flags & (VM_WRITE | VM_MAYSHARE)) == VM_WRITE);
 }
 
 /* a file that restart can find again by path */
@@ -194,12 +304,16 @@ static bool ckpt_file_findable(struct file *file, const char *path)
 	       !(file->f_path.mnt->mnt_flags & MNT_INTERNAL);
 }
 
-/* save the VMA at or above *addr, then its pages; 1 when none is left */
+/*
+ * save the VMA at or above *addr, then its pages; 1 when none is left.
+ * @keep: with cr.exclude's anon bit, what of the anonymous memory is kept
+ */
 static int ckpt_dump_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
-			 unsigned long *addr)
+			 unsigned long *addr,
+			 const struct ckpt_anon_keep *keep)
 {
 	struct ckpt_rec_vma r = {};
-	struct vm_area_struct *vma;
+	struct vm_area_struct *vma, *prev;
 	struct file *file = NULL;
 	unsigned long start, end;
 	u32 path_len = 0;
@@ -209,7 +323,7 @@ static int ckpt_dump_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
 	ret = mmap_read_lock_killable(mm);
 	if (ret)
 		return ret;
-	vma = find_vma(mm, *addr);
+	vma = find_vma_prev(mm, *addr, &prev);
 	if (!vma) {
 		mmap_read_unlock(mm);
 		return 1;
@@ -229,23 +343,23 @@ static int ckpt_dump_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
 			     ((vma->vm_flags & VM_WRITE) ? CKPT_PROT_WRITE : 0) |
 			     ((vma->vm_flags & VM_EXEC) ? CKPT_PROT_EXEC : 0));
 	r.flags = cpu_to_le32(ckpt_vma_flags(vma));
+	if (type == CKPT_VMA_ANON && ckpt_anon_skipped(keep, vma, prev))
+		r.flags |= cpu_to_le32(CKPT_VMA_SKIPPED);
 	if (type == CKPT_VMA_FILE)
 		file = get_file(vma->vm_file);
-	if (type == CKPT_VMA_SHMEM) {
-		struct ckpt_obj *o = ckpt_obj_find(ctx, file_inode(vma->vm_file));
+	/* shared memory, or a file with its contents in the image */
+	if (type == CKPT_VMA_FILE || type == CKPT_VMA_SHMEM) {
+		struct ckpt_obj *o = ckpt_vma_content(ctx, vma);
 
-		if (WARN_ON_ONCE(!o)) {
-			mmap_read_unlock(mm);
-			return -EAGAIN;
-		}
-		r.obj_ref = cpu_to_le32(o->ref);
+		if (o && ckpt_content_kind(o))
+			r.obj_ref = cpu_to_le32(o->ref);
 	}
 	mmap_read_unlock(mm);
 
 	if (file) {
 		path = ckpt_path(ctx, &file->f_path, &path_len);
 		ret = PTR_ERR_OR_ZERO(path);
-		if (!ret && !ckpt_file_findable(file, path))
+		if (!ret && !r.obj_ref && !ckpt_file_findable(file, path))
 			ret = -EOPNOTSUPP;
 		if (ret) {
 			fput(file);
@@ -276,7 +390,9 @@ static int ckpt_dump_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
 	/* the private pages: of a shared mapping, the object has them */
 	if (!ret && type != CKPT_VMA_VDSO && type != CKPT_VMA_VVAR &&
 	    !(le32_to_cpu(r.flags) & CKPT_VMA_SHARED))
-		ret = ckpt_dump_pages(ctx, mm, start, end);
+		ret = ckpt_dump_pages(ctx, mm, start, end,
+				      (le32_to_cpu(r.flags) & CKPT_VMA_SKIPPED) ?
+				      keep : NULL);
 	*addr = end;
 	return ret;
 }
@@ -361,21 +477,29 @@ out:
 static int ckpt_dump_mm(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 {
 	struct ckpt_mm_shmem *list = (struct ckpt_mm_shmem *)obj->priv;
+	struct ckpt_anon_keep *keep = NULL;
 	struct mm_struct *mm = obj->ptr;
 	unsigned long addr = 0;
 	u32 nr_vmas, n = 0, i;
 	int ret = 0;
 
+	/* by the cgroup of the first process that uses it */
+	if (ctx->cur->exclude & CKPT_EXCLUDE_ANON) {
+		keep = ckpt_anon_keep(ctx, obj);
+		if (IS_ERR(keep))
+			return PTR_ERR(keep);
+	}
 	/* the shared memory first: each VMA record may name it */
 	for (i = 0; i < list->nr && !ret; i++)
 		ret = ckpt_obj_dump(ctx, list->objs[i]);
 	if (!ret)
 		ret = ckpt_dump_mm_struct(ctx, mm, obj->ref, &nr_vmas);
 	while (!ret) {
-		ret = ckpt_dump_vma(ctx, mm, &addr);
+		ret = ckpt_dump_vma(ctx, mm, &addr, keep);
 		if (!ret)
 			n++;
 	}
+	kvfree(keep);
 	if (ret == 1)
 		ret = n == nr_vmas ? 0 :
 		      ckpt_err(ctx, -EAGAIN, CKPT_OBJ_MM, -1, 0,
@@ -587,6 +711,28 @@ static unsigned long ckpt_prot(u32 prot)
 	       ((prot & CKPT_PROT_EXEC) ? PROT_EXEC : 0);
 }
 
+/*
+ * The file of a CKPT_REC_FILEDATA to map: reopened through its name (with
+ * open(2)'s checks, for writing if a shared mapping may write), or the
+ * unlinked file restart made.
+ */
+static struct file *ckpt_map_filedata(struct ckpt_ctx *ctx,
+				      const struct ckpt_rec_vma *r)
+{
+	u32 flags = le32_to_cpu(r->flags);
+	bool rw = (flags & CKPT_VMA_SHARED) && (flags & CKPT_VMA_MAYWRITE);
+	bool named;
+	struct file *file = ckpt_filedata_file(ctx, le32_to_cpu(r->obj_ref),
+					       &named);
+
+	if (IS_ERR(file))
+		return file;
+	if (named)
+		return ckpt_open_pinned(&file->f_path, (rw ? O_RDWR : O_RDONLY) |
+					O_LARGEFILE);
+	return get_file(file);
+}
+
 static int ckpt_map_vma(struct ckpt_ctx *ctx, const struct ckpt_rec_vma *r)
 {
 	u64 start = le64_to_cpu(r->start), end = le64_to_cpu(r->end);
@@ -611,6 +757,10 @@ static int ckpt_map_vma(struct ckpt_ctx *ctx, const struct ckpt_rec_vma *r)
 		if (IS_ERR(file))
 			return PTR_ERR(file);
 		get_file(file);
+	} else if (r->obj_ref) {
+		file = ckpt_map_filedata(ctx, r);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
 	} else {
 		bool rw = (flags & CKPT_VMA_SHARED) &&
 			  (flags & CKPT_VMA_MAYWRITE);
@@ -662,13 +812,16 @@ static int ckpt_vma_rec_valid(size_t len, const struct ckpt_rec_vma *r,
 			  CKPT_VMA_DONTDUMP | CKPT_VMA_DONTFORK |
 			  CKPT_VMA_NORESERVE | CKPT_VMA_HEAP | CKPT_VMA_STACK |
 			  CKPT_VMA_MAYWRITE | CKPT_VMA_MAYEXEC |
-			  CKPT_VMA_WIPEONFORK | CKPT_VMA_SHARED;
+			  CKPT_VMA_WIPEONFORK | CKPT_VMA_SHARED |
+			  CKPT_VMA_SKIPPED;
 	u64 start = le64_to_cpu(r->start), end = le64_to_cpu(r->end);
 	u32 type = le32_to_cpu(r->type), flags = le32_to_cpu(r->flags);
 	u32 path_len = le32_to_cpu(r->path_len);
 
+	/* an object: shared memory always, file contents for a file */
 	if (len != sizeof(*r) + path_len ||
-	    (type == CKPT_VMA_SHMEM ? !r->obj_ref : !!r->obj_ref))
+	    (type == CKPT_VMA_SHMEM && !r->obj_ref) ||
+	    (type != CKPT_VMA_SHMEM && type != CKPT_VMA_FILE && r->obj_ref))
 		return -EINVAL;
 	if (!PAGE_ALIGNED(start) || !PAGE_ALIGNED(end) || start >= end ||
 	    end > TASK_SIZE || start < prev)
@@ -682,7 +835,10 @@ static int ckpt_vma_rec_valid(size_t len, const struct ckpt_rec_vma *r,
 	if (type == CKPT_VMA_FILE ? !path_len : path_len)
 		return -EINVAL;
 	if (path_len && (!ckpt_valid_str(r->path, path_len, PATH_MAX) ||
-			 r->path[0] != '/'))
+			 (r->path[0] != '/' && !r->obj_ref)))
+		return -EINVAL;
+	/* left out: private anonymous memory only */
+	if ((flags & CKPT_VMA_SKIPPED) && type != CKPT_VMA_ANON)
 		return -EINVAL;
 	/* shared: shared memory or a file, writable if it may write */
 	if ((flags & CKPT_VMA_SHARED) && type != CKPT_VMA_SHMEM &&

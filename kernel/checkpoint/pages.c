@@ -38,6 +38,7 @@ struct ckpt_pagebuf {
 	unsigned int nr;
 	unsigned long next;	/* where the walk stopped */
 	unsigned long fault;	/* a page to fault in first, or 0 */
+	const struct ckpt_anon_keep *keep; /* only these and block headers */
 	struct page *pages[CKPT_PAGES_BATCH];
 	struct bio_vec bv[CKPT_PAGES_BATCH];
 	struct {
@@ -77,12 +78,41 @@ static struct ckpt_pages *ckpt_pages(struct ckpt_ctx *ctx)
 	return p;
 }
 
-/* the private copy of a page is what the image needs */
-static bool ckpt_want_page(struct vm_area_struct *vma, struct page *page)
+/*
+ * Whether the page at @addr starts with the header that glibc's malloc
+ * writes at the start of a block it maps for itself: a zero prev_size,
+ * then the block's size, a multiple of the page size that fits in the
+ * mapping, with the IS_MMAPPED bit (0x2) alone.  cr.exclude's anon bit
+ * keeps such a page so that free() and realloc() of the block still work
+ * after restart (mappings merge, so a block may start anywhere in a VMA).
+ */
+static bool ckpt_block_header(struct vm_area_struct *vma, struct page *page,
+			      unsigned long addr)
 {
+	u64 *p = kmap_local_page(page);
+	u64 prev_size = p[0], size = p[1];
+
+	kunmap_local(p);
+	return !prev_size && (size & ~PAGE_MASK) == 2 && size > PAGE_SIZE &&
+	       size - 2 <= vma->vm_end - addr;
+}
+
+/* the private copy of a page is what the image needs */
+static bool ckpt_want_page(struct ckpt_pagebuf *b, struct vm_area_struct *vma,
+			   struct page *page, unsigned long addr)
+{
+	unsigned int i;
+
 	if (!page || is_zero_page(page))
 		return false;
-	return !vma->vm_file || folio_test_anon(page_folio(page));
+	if (vma->vm_file && !folio_test_anon(page_folio(page)))
+		return false;
+	if (!b->keep)
+		return true;
+	for (i = 0; i < b->keep->nr; i++)
+		if (addr >= b->keep->r[i].start && addr < b->keep->r[i].end)
+			return true;
+	return ckpt_block_header(vma, page, addr);
 }
 
 /**
@@ -123,6 +153,7 @@ struct ckpt_pagebuf *ckpt_pagebuf(struct ckpt_ctx *ctx)
 	if (!p || !p->w)
 		return NULL;
 	p->w->nr = 0;
+	p->w->keep = NULL;
 	return p->w;
 }
 
@@ -167,7 +198,7 @@ static int ckpt_pmd_huge(pmd_t *pmd, unsigned long addr, unsigned long end,
 			break;
 		}
 		page = head + ((addr & ~HPAGE_PMD_MASK) >> PAGE_SHIFT);
-		if (ckpt_want_page(vma, page))
+		if (ckpt_want_page(b, vma, page, addr))
 			ckpt_pagebuf_add(b, page, addr);
 	}
 	spin_unlock(ptl);
@@ -223,7 +254,7 @@ static int ckpt_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long end,
 			break;
 		}
 		page = vm_normal_page(vma, addr, ptent);
-		if (ckpt_want_page(vma, page))
+		if (ckpt_want_page(b, vma, page, addr))
 			ckpt_pagebuf_add(b, page, addr);
 	}
 	pte_unmap_unlock(start_pte, ptl);
@@ -249,7 +280,7 @@ static int ckpt_fault_page(struct mm_struct *mm, struct ckpt_pagebuf *b)
 	if (ret != 1)
 		return -EFAULT;
 	vma = vma_lookup(mm, b->fault);
-	if (vma && ckpt_want_page(vma, page))
+	if (vma && ckpt_want_page(b, vma, page, b->fault))
 		ckpt_pagebuf_add(b, page, b->fault);
 	put_page(page);
 	b->next = b->fault + PAGE_SIZE;
@@ -291,9 +322,12 @@ int ckpt_pagebuf_write(struct ckpt_ctx *ctx, struct ckpt_pagebuf *b)
  * @mm: its mm
  * @start: the VMA's start
  * @end: its end
+ * @keep: NULL, or the VMA's contents are left out but for the pages in
+ *	  these ranges and those that start a block malloc mapped
  */
 int ckpt_dump_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
-		    unsigned long start, unsigned long end)
+		    unsigned long start, unsigned long end,
+		    const struct ckpt_anon_keep *keep)
 {
 	struct ckpt_pagebuf *b = ckpt_pagebuf(ctx);
 	unsigned long addr = start;
@@ -301,6 +335,7 @@ int ckpt_dump_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 
 	if (!b)
 		return -ENOMEM;
+	b->keep = keep;
 	while (addr < end && !ret) {
 		ret = mmap_read_lock_killable(mm);
 		if (ret)

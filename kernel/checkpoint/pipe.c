@@ -205,10 +205,27 @@ static int ckpt_restore_pipe(struct ckpt_ctx *ctx, struct ckpt_task *t,
 					    &ckpt_pipe_ops, p, 0));
 }
 
-/* open the FIFO at @path, which must still be a FIFO */
-static struct file *ckpt_open_fifo(struct ckpt_ctx *ctx, const char *path,
-				   u32 f_flags)
+/* another process has the FIFO of @inode open, or waits in open() */
+static bool ckpt_fifo_in_use(struct inode *inode)
 {
+	bool used;
+
+	spin_lock(&inode->i_lock);
+	used = !!inode->i_pipe;
+	spin_unlock(&inode->i_lock);
+	return used;
+}
+
+/*
+ * Open the FIFO at @path, which must still be a FIFO; with @unused, one
+ * that nobody has open.  An open for reading would let a writer blocked
+ * in open() go on (and one for writing a reader), so that is checked
+ * before.
+ */
+static struct file *ckpt_open_fifo(struct ckpt_ctx *ctx, const char *path,
+				   u32 f_flags, bool unused)
+{
+	struct inode *inode;
 	struct path pinned;
 	struct file *file;
 	int ret;
@@ -216,8 +233,12 @@ static struct file *ckpt_open_fifo(struct ckpt_ctx *ctx, const char *path,
 	ret = ckpt_lookup(ctx, path, LOOKUP_FOLLOW, &pinned);
 	if (ret)
 		return ERR_PTR(ret);
-	file = ERR_PTR(-ESTALE);
-	if (S_ISFIFO(d_inode(pinned.dentry)->i_mode))
+	inode = d_inode(pinned.dentry);
+	if (!S_ISFIFO(inode->i_mode))
+		file = ERR_PTR(-ESTALE);
+	else if (unused && ckpt_fifo_in_use(inode))
+		file = ERR_PTR(-EBUSY);
+	else
 		file = ckpt_open_pinned(&pinned, f_flags | O_NONBLOCK);
 	path_put(&pinned);
 	if (!IS_ERR(file) && !get_pipe_info(file, false)) {
@@ -236,17 +257,18 @@ static int ckpt_fill_fifo(struct ckpt_ctx *ctx, struct ckpt_rst_pipe *p,
 	long size;
 	int ret;
 
-	p->keeper = ckpt_open_fifo(ctx, path, O_RDONLY);
+	/* never open, or add bytes to, a FIFO that another process uses */
+	p->keeper = ckpt_open_fifo(ctx, path, O_RDONLY, true);
 	if (IS_ERR(p->keeper)) {
 		ret = PTR_ERR(p->keeper);
 		p->keeper = NULL;
 		return ret;
 	}
 	pipe = get_pipe_info(p->keeper, false);
-	/* never add bytes to a FIFO that another process uses */
+	/* someone opened it meanwhile */
 	if (READ_ONCE(pipe->files) != 1)
 		return -EBUSY;
-	w = ckpt_open_fifo(ctx, path, O_WRONLY);
+	w = ckpt_open_fifo(ctx, path, O_WRONLY, false);
 	if (IS_ERR(w))
 		return PTR_ERR(w);
 	size = pipe_fcntl(p->wr, F_GETPIPE_SZ, 0);
@@ -290,7 +312,7 @@ struct file *ckpt_open_pipe(struct ckpt_ctx *ctx, u32 ref, const char *path,
 			if (ret)
 				return ERR_PTR(ret);
 		}
-		file = ckpt_open_fifo(ctx, path, f_flags);
+		file = ckpt_open_fifo(ctx, path, f_flags, false);
 		if (!IS_ERR(file) &&
 		    get_pipe_info(file, false) != get_pipe_info(p->keeper, false)) {
 			fput(file);

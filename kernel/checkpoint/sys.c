@@ -89,7 +89,7 @@ static long ckpt_do_checkpoint(struct ckpt_ctx *ctx, struct task_struct *t)
 	if (!ret)
 		ret = ckpt_build_tree(ctx, root);
 	if (!ret)
-		ret = ckpt_write_header(ctx, 0);
+		ret = ckpt_write_header(ctx, ctx->exclude);
 	if (!ret)
 		ret = ckpt_dump(ctx);
 	if (!ret)

@@ -15,6 +15,7 @@
  * with their saved status, unseen by their parent until restart ends.
  */
 
+#include <linux/cgroup_checkpoint.h>
 #include <linux/cred.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
@@ -114,6 +115,7 @@ int ckpt_build_tree(struct ckpt_ctx *ctx, struct task_struct *root)
 	for (i = 0; i < ctx->nr_tasks; i++) {
 		struct ckpt_task *t = &ctx->tasks[i];
 
+		t->vnr = task_pid_vnr(t->task);
 		ret = xa_insert(&ctx->index, task_pid_nr(t->task),
 				xa_mk_value(i + 1), GFP_KERNEL_ACCOUNT);
 		if (ret)
@@ -126,6 +128,10 @@ int ckpt_build_tree(struct ckpt_ctx *ctx, struct task_struct *root)
 		}
 		t->stopped = ret == 1;
 		t->self = t->task == current;
+		/* what cr.exclude leaves out, by the process's cgroup */
+		if (!(t->flags & CKPT_TREE_ZOMBIE))
+			t->exclude = ckpt_cgroup_exclude(t->task->group_leader);
+		ctx->exclude |= t->exclude;
 		/* a zombie is what the walk saw; it cannot change while held */
 	}
 	for (i = 0; i < ctx->nr_tasks; i++) {
@@ -266,6 +272,7 @@ int ckpt_dump_tree(struct ckpt_ctx *ctx)
 		e[i].flags = cpu_to_le32(t->flags);
 		e[i].exit_signal = cpu_to_le32(t->exit_signal);
 		e[i].exit_code = cpu_to_le32(t->exit_code);
+		e[i].exclude = cpu_to_le32(t->exclude);
 	}
 	ret = ckpt_write_record(ctx, CKPT_REC_TREE, &r, sizeof(r), e,
 				ctx->nr_tasks * sizeof(*e));
@@ -294,12 +301,14 @@ static int ckpt_entry_valid(struct ckpt_ctx *ctx, unsigned int i,
 	t->flags = flags;
 	t->exit_signal = le32_to_cpu(e->exit_signal);
 	t->exit_code = le32_to_cpu(e->exit_code);
+	t->exclude = le32_to_cpu(e->exclude);
 	t->first_child = -1;
 	t->next_sibling = -1;
 
 	if (t->pid <= 0 || t->pid >= pid_max || t->tgid <= 0 ||
 	    t->ppid < 0 || t->pgid < 0 || t->sid < 0 ||
-	    (flags & ~CKPT_TREE_ZOMBIE) || ckpt_entry(ctx, t->pid) >= 0)
+	    (flags & ~CKPT_TREE_ZOMBIE) || (t->exclude & ~CKPT_EXCLUDE_ALL) ||
+	    e->__pad || ckpt_entry(ctx, t->pid) >= 0)
 		return -EINVAL;
 	if (ctx->container && !i && t->pid != 1)
 		return -EINVAL;
@@ -316,6 +325,7 @@ static int ckpt_entry_valid(struct ckpt_ctx *ctx, unsigned int i,
 		    t->ppid != ctx->tasks[t->leader].ppid ||
 		    t->pgid != ctx->tasks[t->leader].pgid ||
 		    t->sid != ctx->tasks[t->leader].sid ||
+		    t->exclude != ctx->tasks[t->leader].exclude ||
 		    (ctx->tasks[t->leader].flags & CKPT_TREE_ZOMBIE))
 			return -EINVAL;
 		t->parent = ctx->tasks[t->leader].parent;

@@ -77,7 +77,9 @@
  * enum and flag values known; objrefs unique per type and referenced only
  * after they were written; TREE before the tasks and matching them;
  * SIGPENDING (shared = 0) and arch records only between TASK and TASK_END,
- * each SIGNAL followed by its SIGPENDING (shared = 1); one TASK per TREE
+ * each SIGNAL followed by its SIGPENDING (shared = 1), neither with SIGKILL
+ * or SIGSTOP pending; every __pad field, the auxv words after nr_auxv and
+ * the bytes of a siginfo after the kernel's 48 zero; one TASK per TREE
  * entry that is not a zombie, in TREE order, with its pid; VMA count
  * as announced by MM, VMAs ascending and page aligned; PAGES addresses
  * ascending, inside the preceding VMA; TAIL (or ERROR) last with nothing
@@ -175,6 +177,7 @@ struct ckpt_image {
 	__u32 vmas_left;
 	int have_vma;
 	__u64 vma_start, vma_end, page_min;
+	__u64 page_end;		/* pages of the VMA lie below */
 	__u32 vma_flags;
 
 	/* shared memory: its PAGES follow, by offset */
@@ -229,6 +232,7 @@ static inline const char *ckpt_rec_type_name(__u32 type)
 	case CKPT_REC_NETDEV:		return "NETDEV";
 	case CKPT_REC_NETADDR:		return "NETADDR";
 	case CKPT_REC_NETROUTE:		return "NETROUTE";
+	case CKPT_REC_FILEDATA:		return "FILEDATA";
 	case CKPT_REC_COMMENT:		return "COMMENT";
 	}
 	return NULL;
@@ -266,6 +270,7 @@ static inline size_t ckpt_rec_min_len(__u32 type)
 	case CKPT_REC_NETDEV:		return sizeof(struct ckpt_rec_netdev);
 	case CKPT_REC_NETADDR:		return sizeof(struct ckpt_rec_netaddr);
 	case CKPT_REC_NETROUTE:		return sizeof(struct ckpt_rec_netroute);
+	case CKPT_REC_FILEDATA:		return sizeof(struct ckpt_rec_filedata);
 	case CKPT_REC_COMMENT:		return sizeof(struct ckpt_hdr);
 	}
 	return sizeof(struct ckpt_hdr);
@@ -622,6 +627,26 @@ static inline int ckpt_check_len(struct ckpt_image *img,
 			       (unsigned long long)need);
 }
 
+/* Reserved bytes and padding fields must be zero: fail if any is not. */
+static inline int ckpt_check_zero(struct ckpt_image *img,
+				  const struct ckpt_rec *rec, const char *what,
+				  const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (b[i])
+			return ckpt_image_fail(img, rec->offset,
+					       "%s: %s is not zero (byte %zu is 0x%02x)",
+					       ckpt_rec_type_name(rec->type),
+					       what, i, b[i]);
+	return 0;
+}
+
+#define ckpt_check_pad(img, rec, field) \
+	ckpt_check_zero(img, rec, #field, &(field), sizeof(field))
+
 static inline int ckpt_check_header(struct ckpt_image *img,
 				    const struct ckpt_rec *rec)
 {
@@ -642,6 +667,8 @@ static inline int ckpt_check_header(struct ckpt_image *img,
 	if (ps < 4096 || ps > (1U << 20) || (ps & (ps - 1)))
 		return ckpt_image_fail(img, rec->offset,
 				       "HEADER: bad page_size %u", ps);
+	if (ckpt_check_pad(img, rec, h->__pad))
+		return -1;
 	if (ckpt_le64(h->flags) & ~(__u64)CHECKPOINT_FLAGS_ALL)
 		return ckpt_image_fail(img, rec->offset,
 				       "HEADER: unknown flags 0x%llx",
@@ -722,7 +749,7 @@ static inline int ckpt_check_tree(struct ckpt_image *img,
 				  const struct ckpt_rec *rec)
 {
 	const struct ckpt_rec_tree *t = CKPT_REC(rec, struct ckpt_rec_tree);
-	__u32 i, nr = ckpt_le32(t->nr_tasks);
+	__u32 i, nr = ckpt_le32(t->nr_tasks), exclude = 0;
 
 	if (img->tree_seen)
 		return ckpt_image_fail(img, rec->offset, "TREE: duplicate");
@@ -752,12 +779,24 @@ static inline int ckpt_check_tree(struct ckpt_image *img,
 			return ckpt_image_fail(img, rec->offset,
 					       "TREE: entry %u: unknown flags 0x%x",
 					       i, ckpt_le32(e->flags));
+		if (ckpt_le32(e->exclude) & ~(__u32)CKPT_EXCLUDE_ALL ||
+		    e->__pad)
+			return ckpt_image_fail(img, rec->offset,
+					       "TREE: entry %u: exclude 0x%x, __pad 0x%x",
+					       i, ckpt_le32(e->exclude),
+					       ckpt_le32(e->__pad));
+		exclude |= ckpt_le32(e->exclude);
 		if (!ckpt_le32(e->pid) || !ckpt_le32(e->tgid))
 			return ckpt_image_fail(img, rec->offset,
 					       "TREE: entry %u: pid 0", i);
 		if (!(ckpt_le32(e->flags) & CKPT_TREE_ZOMBIE))
 			img->nr_live++;
 	}
+	if (exclude != ckpt_le64(img->header.exclude))
+		return ckpt_image_fail(img, rec->offset,
+				       "TREE: the tasks' exclude masks make 0x%x, HEADER says 0x%llx",
+				       exclude,
+				       (unsigned long long)ckpt_le64(img->header.exclude));
 	return 0;
 }
 
@@ -770,7 +809,8 @@ static inline int ckpt_check_creds(struct ckpt_image *img,
 	if (n > 65536)
 		return ckpt_image_fail(img, rec->offset,
 				       "CREDS: ngroups %u > 65536", n);
-	if (ckpt_check_len(img, rec, sizeof(*c) + (__u64)n * 4, "the groups"))
+	if (ckpt_check_len(img, rec, sizeof(*c) + (__u64)n * 4, "the groups") ||
+	    ckpt_check_pad(img, rec, c->__pad))
 		return -1;
 	return ckpt_ref_add(img, rec, ckpt_le32(c->objref));
 }
@@ -795,7 +835,8 @@ static inline int ckpt_check_pipe(struct ckpt_image *img,
 	const struct ckpt_rec_pipe *p = CKPT_REC(rec, struct ckpt_rec_pipe);
 	__u64 n = ckpt_le64(p->nr_bytes);
 
-	if (ckpt_check_len(img, rec, sizeof(*p) + n, "the data"))
+	if (ckpt_check_len(img, rec, sizeof(*p) + n, "the data") ||
+	    ckpt_check_pad(img, rec, p->__pad))
 		return -1;
 	if (n > ckpt_le64(p->size))
 		return ckpt_image_fail(img, rec->offset,
@@ -813,7 +854,7 @@ static inline int ckpt_check_file(struct ckpt_image *img,
 	__u32 plen = ckpt_le32(f->path_len);
 
 	if ((type < CKPT_FILE_REGULAR || type > CKPT_FILE_SHMEM) &&
-	    type != CKPT_FILE_SOCKET)
+	    type != CKPT_FILE_SOCKET && type != CKPT_FILE_NET_SKIPPED)
 		return ckpt_image_fail(img, rec->offset,
 				       "FILE: unknown type %u", type);
 	if (type == CKPT_FILE_SOCKET) {
@@ -825,6 +866,13 @@ static inline int ckpt_check_file(struct ckpt_image *img,
 			return -1;
 		return ckpt_ref_add(img, rec, ckpt_le32(f->objref));
 	}
+	if (type == CKPT_FILE_NET_SKIPPED &&
+	    ((ckpt_le32(f->f_mode) & 0170000) != 0140000 ||
+	     !(ckpt_le32(f->rdev) >> 16) || f->pos))
+		return ckpt_image_fail(img, rec->offset,
+				       "FILE: a socket left out with f_mode 0%o, rdev 0x%x, pos %llu",
+				       ckpt_le32(f->f_mode), ckpt_le32(f->rdev),
+				       (unsigned long long)ckpt_le64(f->pos));
 	if (ckpt_check_str(img, rec, "path", sizeof(*f), plen,
 			   type == CKPT_FILE_REGULAR || type == CKPT_FILE_FIFO))
 		return -1;
@@ -836,8 +884,13 @@ static inline int ckpt_check_file(struct ckpt_image *img,
 	    ckpt_ref_use(img, rec, "obj_ref", CKPT_REC_SHMEM,
 			 ckpt_le32(f->obj_ref)))
 		return -1;
+	/* a regular file may have its contents in the image */
+	if (type == CKPT_FILE_REGULAR && f->obj_ref &&
+	    ckpt_ref_use(img, rec, "obj_ref", CKPT_REC_FILEDATA,
+			 ckpt_le32(f->obj_ref)))
+		return -1;
 	if (type != CKPT_FILE_PIPE && type != CKPT_FILE_FIFO &&
-	    type != CKPT_FILE_SHMEM && f->obj_ref)
+	    type != CKPT_FILE_SHMEM && type != CKPT_FILE_REGULAR && f->obj_ref)
 		return ckpt_image_fail(img, rec->offset,
 				       "FILE: obj_ref %u for type %u",
 				       ckpt_le32(f->obj_ref), type);
@@ -851,10 +904,14 @@ static inline int ckpt_check_files(struct ckpt_image *img,
 	__u32 i, n = ckpt_le32(f->nr_fds), max = ckpt_le32(f->max_fds);
 
 	if (ckpt_check_len(img, rec, sizeof(*f) +
-			   (__u64)n * sizeof(f->fds[0]), "the fds"))
+			   (__u64)n * sizeof(f->fds[0]), "the fds") ||
+	    ckpt_check_pad(img, rec, f->__pad))
 		return -1;
 	for (i = 0; i < n; i++) {
 		const struct ckpt_fd_entry *e = &f->fds[i];
+
+		if (ckpt_check_pad(img, rec, e->__pad))
+			return -1;
 
 		if (ckpt_le32(e->fd) >= max)
 			return ckpt_image_fail(img, rec->offset,
@@ -885,6 +942,18 @@ static inline int ckpt_check_mm(struct ckpt_image *img,
 		return ckpt_image_fail(img, rec->offset,
 				       "MM: nr_auxv %u > %u",
 				       ckpt_le32(m->nr_auxv), CKPT_AUXV_WORDS);
+	if (ckpt_le64(m->flags) & ~(__u64)(CKPT_MM_DUMPABLE | CKPT_MM_MDWE |
+					   CKPT_MM_MDWE_NO_INHERIT |
+					   CKPT_MM_THP_DISABLE))
+		return ckpt_image_fail(img, rec->offset,
+				       "MM: unknown flags 0x%llx",
+				       (unsigned long long)ckpt_le64(m->flags));
+	/* the words of auxv[] after the nr_auxv used are reserved */
+	if (ckpt_check_zero(img, rec, "auxv[] after nr_auxv",
+			    &m->auxv[ckpt_le32(m->nr_auxv)],
+			    (CKPT_AUXV_WORDS - ckpt_le32(m->nr_auxv)) *
+			    sizeof(m->auxv[0])))
+		return -1;
 	if (ckpt_check_str(img, rec, "exe", sizeof(*m),
 			   ckpt_le32(m->exe_len), 0))
 		return -1;
@@ -926,7 +995,11 @@ static inline int ckpt_check_vma(struct ckpt_image *img,
 				       "VMA: unknown type %u", type);
 	if (type == CKPT_VMA_SHMEM ?
 	    ckpt_ref_use(img, rec, "obj_ref", CKPT_REC_SHMEM,
-			 ckpt_le32(v->obj_ref)) : !!v->obj_ref)
+			 ckpt_le32(v->obj_ref)) :
+	    type == CKPT_VMA_FILE ?
+	    v->obj_ref && ckpt_ref_use(img, rec, "obj_ref", CKPT_REC_FILEDATA,
+				       ckpt_le32(v->obj_ref)) :
+	    !!v->obj_ref)
 		return ckpt_image_fail(img, rec->offset,
 				       "VMA: obj_ref %u for type %u",
 				       ckpt_le32(v->obj_ref), type);
@@ -942,11 +1015,15 @@ static inline int ckpt_check_vma(struct ckpt_image *img,
 	if (ckpt_check_str(img, rec, "path", sizeof(*v),
 			   ckpt_le32(v->path_len), type == CKPT_VMA_FILE))
 		return -1;
+	if ((ckpt_le32(v->flags) & CKPT_VMA_SKIPPED) && type != CKPT_VMA_ANON)
+		return ckpt_image_fail(img, rec->offset,
+				       "VMA: SKIPPED for type %u", type);
 	img->vmas_left--;
 	img->have_vma = 1;
 	img->vma_start = start;
 	img->vma_end = end;
 	img->page_min = start;
+	img->page_end = end;
 	img->vma_flags = ckpt_le32(v->flags);
 	return 0;
 }
@@ -960,15 +1037,14 @@ static inline int ckpt_check_pages(struct ckpt_image *img,
 	if (!img->in_shmem && (!img->in_mm || !img->have_vma))
 		return ckpt_image_fail(img, rec->offset,
 				       "PAGES: not after a VMA or SHMEM record");
-	if (!img->in_shmem && (img->vma_flags & CKPT_VMA_SKIPPED))
-		return ckpt_image_fail(img, rec->offset,
-				       "PAGES: for a VMA marked SKIPPED");
+
 	if (!n || n > CKPT_PAGES_BATCH)
 		return ckpt_image_fail(img, rec->offset,
 				       "PAGES: nr_pages %u not in 1..%u", n,
 				       CKPT_PAGES_BATCH);
 	if (ckpt_check_len(img, rec, sizeof(*p) + (__u64)n * 8 +
-			   (__u64)n * img->page_size, "the pages"))
+			   (__u64)n * img->page_size, "the pages") ||
+	    ckpt_check_pad(img, rec, p->__pad))
 		return -1;
 	for (i = 0; i < n && img->in_shmem; i++) {
 		__u64 a = ckpt_le64(p->addrs[i]);
@@ -994,7 +1070,7 @@ static inline int ckpt_check_pages(struct ckpt_image *img,
 					       (unsigned long long)a,
 					       a < img->vma_start ?
 					       "below its VMA" : "not ascending");
-		if (a >= img->vma_end)
+		if (a >= img->page_end)
 			return ckpt_image_fail(img, rec->offset,
 					       "PAGES: address 0x%llx beyond its VMA 0x%llx-0x%llx",
 					       (unsigned long long)a,
@@ -1024,9 +1100,8 @@ static inline int ckpt_check_shmem(struct ckpt_image *img,
 	if (ckpt_le32(s->mode) & ~07777U)
 		return ckpt_image_fail(img, rec->offset,
 				       "SHMEM: mode 0%o", ckpt_le32(s->mode));
-	if (s->__pad)
-		return ckpt_image_fail(img, rec->offset,
-				       "SHMEM: nonzero __pad");
+	if (ckpt_check_pad(img, rec, s->__pad))
+		return -1;
 	if (ckpt_ref_add(img, rec, ckpt_le32(s->objref)))
 		return -1;
 	img->in_shmem = 1;
@@ -1313,6 +1388,39 @@ static inline int ckpt_check_sock_queue(struct ckpt_image *img,
 	return 0;
 }
 
+static inline int ckpt_check_filedata(struct ckpt_image *img,
+				      const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_filedata *d =
+		CKPT_REC(rec, struct ckpt_rec_filedata);
+	__u32 len = ckpt_le32(d->path_len), flags = ckpt_le32(d->flags);
+
+	if (ckpt_check_str(img, rec, "path", sizeof(*d), len, 1))
+		return -1;
+	if (rec->len != sizeof(*d) + len)
+		return ckpt_image_fail(img, rec->offset,
+				       "FILEDATA: len %u, path_len %u", rec->len,
+				       len);
+	if (flags & ~(__u32)(CKPT_FILEDATA_UNLINKED | CKPT_FILEDATA_SKIPPED))
+		return ckpt_image_fail(img, rec->offset,
+				       "FILEDATA: unknown flags 0x%x", flags);
+	if (!(flags & CKPT_FILEDATA_UNLINKED) &&
+	    ((flags & CKPT_FILEDATA_SKIPPED) || d->path[0] != '/'))
+		return ckpt_image_fail(img, rec->offset,
+				       "FILEDATA: a named file left out, or not by an absolute path");
+	if (ckpt_le32(d->mode) & ~07777U)
+		return ckpt_image_fail(img, rec->offset,
+				       "FILEDATA: mode 0%o", ckpt_le32(d->mode));
+	if (ckpt_ref_add(img, rec, ckpt_le32(d->objref)))
+		return -1;
+	/* its pages follow, like a SHMEM object's; none if left out */
+	img->in_shmem = 1;
+	img->shmem_size = (flags & CKPT_FILEDATA_SKIPPED) ? 0 :
+			  ckpt_le64(d->size);
+	img->page_min = 0;
+	return 0;
+}
+
 static inline int ckpt_check_sighand(struct ckpt_image *img,
 				     const struct ckpt_rec *rec)
 {
@@ -1391,6 +1499,8 @@ static inline int ckpt_check_signal(struct ckpt_image *img,
 		return ckpt_image_fail(img, rec->offset,
 				       "SIGNAL: unknown flags 0x%x",
 				       ckpt_le32(s->flags));
+	if (ckpt_check_pad(img, rec, s->__pad))
+		return -1;
 	if (ckpt_ref_add(img, rec, ckpt_le32(s->objref)))
 		return -1;
 	img->want_shared = 1;
@@ -1406,12 +1516,21 @@ static inline int ckpt_check_task_part(struct ckpt_image *img,
 	if (rec->type == CKPT_REC_SIGPENDING) {
 		const struct ckpt_rec_sigpending *s =
 			CKPT_REC(rec, struct ckpt_rec_sigpending);
-		__u32 n = ckpt_le32(s->nr_info);
+		__u32 i, n = ckpt_le32(s->nr_info);
 		__u32 want = img->want_shared ? 1 : 0;
 
 		if (ckpt_check_len(img, rec, sizeof(*s) + (__u64)n * 128,
 				   "the siginfos"))
 			return -1;
+		/* SIGKILL (9) and SIGSTOP (19) are never saved as pending */
+		if (ckpt_le64(s->signal) & (1ULL << (9 - 1) | 1ULL << (19 - 1)))
+			return ckpt_image_fail(img, rec->offset,
+					       "SIGPENDING: SIGKILL or SIGSTOP pending");
+		/* a siginfo is the kernel's 48 bytes, the rest reserved */
+		for (i = 0; i < n; i++)
+			if (ckpt_check_zero(img, rec, "siginfo after byte 48",
+					    s->info[i] + 48, 128 - 48))
+				return -1;
 		if (ckpt_le32(s->shared) != want)
 			return ckpt_image_fail(img, rec->offset,
 					       "SIGPENDING: shared=%u, want %u here",
@@ -1440,7 +1559,8 @@ static inline int ckpt_check_task_part(struct ckpt_image *img,
 			CKPT_REC(rec, struct ckpt_rec_x86_xstate);
 
 		if (ckpt_check_len(img, rec, sizeof(*x) + (__u64)ckpt_le32(x->size),
-				   "the xsave area"))
+				   "the xsave area") ||
+		    ckpt_check_pad(img, rec, x->__pad))
 			return -1;
 		if (img->task_xstate++)
 			return ckpt_image_fail(img, rec->offset,
@@ -1528,6 +1648,7 @@ static inline int ckpt_check_rec(struct ckpt_image *img,
 	case CKPT_REC_NETDEV:
 	case CKPT_REC_NETADDR:
 	case CKPT_REC_NETROUTE:
+	case CKPT_REC_FILEDATA:
 		if (img->in_task)
 			return ckpt_image_fail(img, rec->offset,
 					       "%s: inside a TASK",
@@ -1578,6 +1699,8 @@ static inline int ckpt_check_rec(struct ckpt_image *img,
 	case CKPT_REC_NETADDR:
 	case CKPT_REC_NETROUTE:
 		return ckpt_check_net(img, rec);
+	case CKPT_REC_FILEDATA:
+		return ckpt_check_filedata(img, rec);
 	case CKPT_REC_SIGPENDING:
 	case CKPT_REC_X86_REGS:
 	case CKPT_REC_X86_XSTATE:

@@ -318,6 +318,7 @@ static const struct name file_type_names[] = {
 	{ CKPT_FILE_EXTERNAL, "EXTERNAL" },
 	{ CKPT_FILE_SHMEM, "SHMEM" },
 	{ CKPT_FILE_SOCKET, "SOCKET" },
+	{ CKPT_FILE_NET_SKIPPED, "NET_SKIPPED" },
 	{ 0, NULL }
 };
 
@@ -490,6 +491,7 @@ static void dump_tree(const struct ckpt_rec_tree *t)
 		v_u("sid", ckpt_le32(e->sid));
 		v_flags("flags", ckpt_le32(e->flags), entry_flag_names);
 		v_sig("exit_signal", ckpt_le32(e->exit_signal));
+		v_flags("exclude", ckpt_le32(e->exclude), exclude_names);
 		if (ckpt_le32(e->flags) & CKPT_TREE_ZOMBIE)
 			v_x("exit_code", ckpt_le32(e->exit_code));
 		close_c();
@@ -568,8 +570,12 @@ static void dump_file(const struct ckpt_rec_file *f)
 	v_mode("f_mode", ckpt_le32(f->f_mode));
 	v_u("pos", ckpt_le64(f->pos));
 	if (type == CKPT_FILE_PIPE || type == CKPT_FILE_FIFO ||
-	    type == CKPT_FILE_SHMEM || type == CKPT_FILE_SOCKET)
+	    type == CKPT_FILE_SHMEM || f->obj_ref)
 		v_u("obj_ref", ckpt_le32(f->obj_ref));
+	if (type == CKPT_FILE_NET_SKIPPED) {
+		v_u("family", ckpt_le32(f->rdev) >> 16);
+		v_u("socktype", ckpt_le32(f->rdev) & 0xffff);
+	}
 	if (type == CKPT_FILE_CHRDEV) {
 		snprintf(b, sizeof(b), "%u:%u", ckpt_le32(f->rdev) >> 20,
 			 ckpt_le32(f->rdev) & 0xfffff);
@@ -649,7 +655,7 @@ static void dump_vma(const struct ckpt_rec_vma *v, __u32 page_size)
 	v_enum("vtype", ckpt_le32(v->type), vma_type_names);
 	v_flags("flags", ckpt_le32(v->flags), vma_flag_names);
 	v_u("pages", (ckpt_le64(v->end) - ckpt_le64(v->start)) / page_size);
-	if (ckpt_le32(v->type) == CKPT_VMA_SHMEM)
+	if (v->obj_ref)
 		v_u("obj_ref", ckpt_le32(v->obj_ref));
 	if (ckpt_le32(v->type) == CKPT_VMA_FILE) {
 		v_u("size", ckpt_le64(v->size));
@@ -700,6 +706,24 @@ static void dump_shmem(const struct ckpt_rec_shmem *s)
 	snprintf(b, sizeof(b), "%04o", ckpt_le32(s->mode) & 07777);
 	v_word("mode", b);
 	v_str("name", (const char *)s->name);
+}
+
+static const struct name filedata_flag_names[] = {
+	{ CKPT_FILEDATA_UNLINKED, "UNLINKED" },
+	{ CKPT_FILEDATA_SKIPPED, "SKIPPED" },
+	{ 0, NULL }
+};
+
+static void dump_filedata(const struct ckpt_rec_filedata *d)
+{
+	char b[16];
+
+	v_u("objref", ckpt_le32(d->objref));
+	v_flags("flags", ckpt_le32(d->flags), filedata_flag_names);
+	v_u("size", ckpt_le64(d->size));
+	snprintf(b, sizeof(b), "%04o", ckpt_le32(d->mode) & 07777);
+	v_word("mode", b);
+	v_str("path", (const char *)d->path);
 }
 
 static void v_handler(const char *k, __u64 h)
@@ -1259,6 +1283,9 @@ static void dump_record(struct ckpt_image *img, const struct ckpt_rec *rec)
 		break;
 	case CKPT_REC_SHMEM:
 		dump_shmem(CKPT_REC(rec, struct ckpt_rec_shmem));
+		break;
+	case CKPT_REC_FILEDATA:
+		dump_filedata(CKPT_REC(rec, struct ckpt_rec_filedata));
 		break;
 	case CKPT_REC_SIGHAND:
 		dump_sighand(CKPT_REC(rec, struct ckpt_rec_sighand));

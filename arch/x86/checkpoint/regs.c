@@ -33,13 +33,19 @@ static const char *ckpt_arch_refused(struct task_struct *t)
 	struct mm_struct *mm = READ_ONCE(t->mm);
 	int i;
 
+	/*
+	 * x32 runs in the 64-bit code segment with TIF_ADDR32 set, as a
+	 * 32-bit task has it, and its mm has no vsyscall page, as a 64-bit
+	 * one has: say which it is before the test for 32-bit tasks
+	 */
+	if (IS_ENABLED(CONFIG_X86_X32_ABI) && mm &&
+	    test_tsk_thread_flag(t, TIF_ADDR32) &&
+	    task_pt_regs(t)->cs == __USER_CS &&
+	    !test_bit(MM_CONTEXT_HAS_VSYSCALL, &mm->context.flags))
+		return "x32 tasks are not supported";
 	if (test_tsk_thread_flag(t, TIF_ADDR32) ||
 	    task_pt_regs(t)->cs != __USER_CS)
 		return "32-bit tasks are not supported";
-	/* a 64-bit process's mm has the vsyscall page; an x32 one's not */
-	if (IS_ENABLED(CONFIG_X86_X32_ABI) && mm &&
-	    !test_bit(MM_CONTEXT_HAS_VSYSCALL, &mm->context.flags))
-		return "x32 tasks are not supported";
 #ifdef CONFIG_MODIFY_LDT_SYSCALL
 	if (mm && READ_ONCE(mm->context.ldt))
 		return "an LDT is not supported";
@@ -70,8 +76,14 @@ static const char *ckpt_arch_refused(struct task_struct *t)
  */
 int ckpt_arch_check_task(struct ckpt_ctx *ctx, struct task_struct *t)
 {
-	const char *why = ckpt_arch_refused(t);
+	const char *why;
 
+	/* its user registers are on its kernel stack, gone once it died */
+	if (!try_get_task_stack(t))
+		return ckpt_err(ctx, -ESRCH, CKPT_OBJ_TASK, -1, 0,
+				"task was killed during checkpoint");
+	why = ckpt_arch_refused(t);
+	put_task_stack(t);
 	if (why)
 		return ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_ARCH, -1, 0, "%s",
 				why);
@@ -145,6 +157,15 @@ static void ckpt_fill_regs(struct task_struct *t, bool self,
 	r->gs = cpu_to_le64(gs);
 }
 
+/**
+ * ckpt_arch_tls_base - the thread pointer of a task (its FS base)
+ * @t: a task held still, or current
+ */
+unsigned long ckpt_arch_tls_base(struct task_struct *t)
+{
+	return x86_fsbase_read_task(t);
+}
+
 static const struct user_regset *ckpt_find_regset(struct task_struct *t,
 						  unsigned int note)
 {
@@ -205,7 +226,12 @@ int ckpt_arch_dump_task(struct ckpt_ctx *ctx, struct task_struct *t,
 	struct ckpt_rec_x86_regs r = {};
 	int ret;
 
+	/* a task killed while held may have died: its stack went with it */
+	if (!try_get_task_stack(t))
+		return ckpt_err(ctx, -ESRCH, CKPT_OBJ_TASK, -1, 0,
+				"task was killed during checkpoint");
 	ckpt_fill_regs(t, self, &r);
+	put_task_stack(t);
 	ret = ckpt_write_record(ctx, CKPT_REC_X86_REGS, &r, sizeof(r), NULL, 0);
 	if (!ret)
 		ret = ckpt_dump_xstate(ctx, t);

@@ -84,7 +84,8 @@ enum ckpt_rec_type {
 	CKPT_REC_NETDEV		= 40,	/* struct ckpt_rec_netdev */
 	CKPT_REC_NETADDR	= 41,	/* struct ckpt_rec_netaddr */
 	CKPT_REC_NETROUTE	= 42,	/* struct ckpt_rec_netroute */
-	CKPT_REC_MAX		= CKPT_REC_NETROUTE, /* highest of this version */
+	CKPT_REC_FILEDATA	= 46,	/* struct ckpt_rec_filedata + path */
+	CKPT_REC_MAX		= CKPT_REC_FILEDATA, /* highest of this version */
 
 	CKPT_REC_COMMENT	= CKPT_TYPE_OPTIONAL | 1, /* free text */
 };
@@ -107,7 +108,7 @@ struct ckpt_rec_header {
 	__le32 page_size;
 	__le32 nr_tasks;	/* tasks in the image */
 	__le64 flags;		/* checkpoint(2) flags used */
-	__le64 exclude;		/* CKPT_EXCLUDE_* mask in force */
+	__le64 exclude;		/* CKPT_EXCLUDE_* applied to any task */
 	__le64 time;		/* seconds since the epoch (CLOCK_REALTIME) */
 	__le64 id;		/* value checkpoint(2) returned */
 	__u8 release[72];	/* utsname()->release, NUL-terminated */
@@ -175,6 +176,8 @@ struct ckpt_tree_entry {
 	__le32 flags;		/* CKPT_TREE_ZOMBIE */
 	__le32 exit_signal;	/* sent to the parent at exit; 0 for threads */
 	__le32 exit_code;	/* CKPT_TREE_ZOMBIE: the status wait(2) gives */
+	__le32 exclude;		/* CKPT_EXCLUDE_* applied to its process */
+	__le32 __pad;
 };
 
 struct ckpt_rec_tree {
@@ -240,6 +243,7 @@ enum ckpt_file_type {
 	CKPT_FILE_EXTERNAL	= 5,	/* other end outside the image */
 	CKPT_FILE_SHMEM		= 6,	/* shared memory file, obj_ref names it */
 	CKPT_FILE_SOCKET	= 12,	/* socket, obj_ref names its CKPT_REC_SOCKET */
+	CKPT_FILE_NET_SKIPPED	= 13,	/* socket left out (cr.exclude net) */
 };
 
 struct ckpt_rec_file {
@@ -250,7 +254,9 @@ struct ckpt_rec_file {
 	__le32 f_mode;		/* S_IFMT and permission bits of the inode */
 	__le64 pos;		/* file position */
 	__le32 obj_ref;		/* PIPE, FIFO, SHMEM: objref of the object */
-	__le32 rdev;		/* CKPT_FILE_CHRDEV: major << 20 | minor */
+	__le32 rdev;		/* CKPT_FILE_CHRDEV: major << 20 | minor;
+				 * CKPT_FILE_NET_SKIPPED: family << 16 | type
+				 */
 	__le64 dev;		/* identity: new_encode_dev() of the fs */
 	__le64 ino;
 	__le64 size;
@@ -337,7 +343,9 @@ enum ckpt_vma_type {
 #define CKPT_VMA_MAYWRITE	0x080
 #define CKPT_VMA_MAYEXEC	0x100
 #define CKPT_VMA_WIPEONFORK	0x200
-#define CKPT_VMA_SKIPPED	0x400	/* contents left out (exclude mask) */
+#define CKPT_VMA_SKIPPED	0x400	/* contents left out (exclude mask)
+					 * but for the pages that follow
+					 */
 #define CKPT_VMA_SHARED		0x800	/* MAP_SHARED (CKPT_VMA_SHMEM, or a
 					 * read-only file)
 					 */
@@ -750,6 +758,29 @@ struct ckpt_rec_netroute {
 	__u8 dst[16];
 	__u8 gateway[16];	/* 0: none */
 	__u8 prefsrc[16];	/* 0: none */
+};
+
+/*
+ * CKPT_REC_FILEDATA (objref): the contents of a regular file that restart
+ * could not find again by path, or that would not be there on another
+ * machine: one that was unlinked, or one on tmpfs or ramfs.  The
+ * CKPT_REC_PAGES records that follow hold its pages by offset (none with
+ * CKPT_FILEDATA_SKIPPED).  FILE and VMA records of the file name it in
+ * their obj_ref.
+ */
+#define CKPT_FILEDATA_UNLINKED	0x1	/* it had no name */
+#define CKPT_FILEDATA_SKIPPED	0x2	/* contents left out (cr.exclude files),
+					 * with CKPT_FILEDATA_UNLINKED only
+					 */
+
+struct ckpt_rec_filedata {
+	struct ckpt_hdr h;
+	__le32 objref;
+	__le32 flags;		/* CKPT_FILEDATA_* */
+	__le64 size;		/* bytes */
+	__le32 mode;		/* permission bits of the file */
+	__le32 path_len;	/* bytes of path, NUL included */
+	__u8 path[];		/* where it is (or was, if unlinked) */
 };
 
 /*

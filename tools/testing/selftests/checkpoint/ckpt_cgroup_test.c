@@ -27,86 +27,11 @@
 #include <linux/magic.h>
 
 #include "../kselftest_harness.h"
+#include "ckpt_cg.h"
 
-#define CG_ROOT		"/sys/fs/cgroup"
 #define CG_DELEG_ID	23456	/* uid and gid of the delegatee */
 #define CG_EVENT_MS	10000	/* wait for a notification (TCG guests are slow) */
 #define CG_QUIET_MS	300	/* and for the absence of one */
-
-static void cg_path(char *buf, const char *dir, const char *name)
-{
-	if (snprintf(buf, PATH_MAX, "%s/%s", dir, name) >= PATH_MAX)
-		abort();	/* the test's paths are short */
-}
-
-/* write len bytes of buf to dir/file in one write(): 0 or -errno */
-static int cg_write_len(const char *dir, const char *file, const void *buf,
-			size_t len)
-{
-	char path[PATH_MAX];
-	ssize_t n;
-	int fd, err = 0;
-
-	cg_path(path, dir, file);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, buf, len);
-	if (n < 0)
-		err = -errno;
-	else if ((size_t)n != len)
-		err = -EIO;
-	close(fd);
-	return err;
-}
-
-static int cg_write(const char *dir, const char *file, const char *s)
-{
-	return cg_write_len(dir, file, s, strlen(s));
-}
-
-/* read what fd holds from its start: 0 or -errno */
-static int cg_read_fd(int fd, char *buf, size_t size)
-{
-	ssize_t n;
-
-	if (lseek(fd, 0, SEEK_SET) < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
-}
-
-static int cg_read(const char *dir, const char *file, char *buf, size_t size)
-{
-	char path[PATH_MAX];
-	int fd, err;
-
-	cg_path(path, dir, file);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	err = cg_read_fd(fd, buf, size);
-	close(fd);
-	return err;
-}
-
-/* true if the space separated list holds word */
-static bool has_word(const char *list, const char *word)
-{
-	size_t len = strlen(word);
-	const char *p = list;
-
-	while ((p = strstr(p, word))) {
-		if ((p == list || p[-1] == ' ') &&
-		    (p[len] == ' ' || p[len] == '\n' || !p[len]))
-			return true;
-		p += len;
-	}
-	return false;
-}
 
 /* dir/file holds exactly one line: want */
 static void expect_line(struct __test_metadata *_metadata, const char *dir,
@@ -149,38 +74,6 @@ static void set_mask(struct __test_metadata *_metadata, const char *dir,
 		TH_LOG("writing \"%s\" to %s/cr.exclude: %s", mask, dir,
 		       strerror(-err));
 	}
-}
-
-/* parent/name, a new cgroup; with the controller enabled for its children */
-static void new_cgroup(struct __test_metadata *_metadata, char *path,
-		       const char *parent, const char *name, bool enable)
-{
-	cg_path(path, parent, name);
-	ASSERT_EQ(0, mkdir(path, 0755)) {
-		TH_LOG("mkdir %s: %s", path, strerror(errno));
-	}
-	if (enable)
-		ASSERT_EQ(0, cg_write(path, "cgroup.subtree_control", "+cr"));
-}
-
-/* remove the cgroup dir and every cgroup below it */
-static void remove_cgroup(const char *dir)
-{
-	char path[PATH_MAX];
-	struct dirent *de;
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") ||
-		    !strcmp(de->d_name, ".."))
-			continue;
-		cg_path(path, dir, de->d_name);
-		remove_cgroup(path);
-	}
-	closedir(d);
-	rmdir(dir);
 }
 
 /* poll(fd) for POLLPRI for at most ms: 1 if it came, 0 if not */
@@ -240,37 +133,12 @@ FIXTURE(cr) {
 
 FIXTURE_SETUP(cr)
 {
-	char buf[1024];
-	struct statfs sfs;
+	const char *why = cg_cr_missing();
 	int err;
 
-	if (statfs(CG_ROOT, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC)
-		SKIP(return, "cgroup2 is not mounted at %s", CG_ROOT);
-	if (cg_read(CG_ROOT, "cgroup.controllers", buf, sizeof(buf)) ||
-	    !has_word(buf, "cr"))
-		SKIP(return, "no cr controller in %s/cgroup.controllers (CONFIG_CGROUP_CHECKPOINT)",
-		     CG_ROOT);
-	if (geteuid())
-		SKIP(return, "needs root to create cgroups");
-
-	snprintf(self->top, sizeof(self->top), "%s/ckpt_cgroup_test.%d",
-		 CG_ROOT, getpid());
-	ASSERT_EQ(0, mkdir(self->top, 0755)) {
-		TH_LOG("mkdir %s: %s", self->top, strerror(errno));
-	}
-	err = cg_read(CG_ROOT, "cgroup.subtree_control", buf, sizeof(buf));
-	if (!err && !has_word(buf, "cr")) {
-		err = cg_write(CG_ROOT, "cgroup.subtree_control", "+cr");
-		self->root_enabled = !err;
-	}
-	if (!err)
-		err = cg_write(self->top, "cgroup.subtree_control", "+cr");
-	if (err) {
-		/* no teardown after a failed setup */
-		rmdir(self->top);
-		if (self->root_enabled)
-			cg_write(CG_ROOT, "cgroup.subtree_control", "-cr");
-	}
+	if (why)
+		SKIP(return, "%s", why);
+	err = cg_make_top(self->top, "ckpt_cgroup_test", &self->root_enabled);
 	ASSERT_EQ(0, err) {
 		TH_LOG("enabling cr in %s and %s: %s", CG_ROOT, self->top,
 		       strerror(-err));

@@ -6,7 +6,6 @@
 #define _GNU_SOURCE
 #include <grp.h>
 #include <pthread.h>
-#include <sys/mount.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
 
@@ -298,31 +297,20 @@ TEST_F_TIMEOUT(ckpt, refuse_dead_leader, 120)
 	EXPECT_EQ(wl->pid, e->pid);
 }
 
-/*
- * Shared memory that is not saved yet: a SysV segment (arg NULL), or a
- * deleted file that is no tmpfs file, mapped shared (arg its path).
- */
+/* Shared memory that is not saved yet: a SysV segment. */
 static void wl_shared(int wfd, int cfd, void *arg)
 {
 	__u64 info[1];
 	void *p;
-	int fd;
+	int id;
 
-	if (arg) {
-		fd = open(arg, O_RDWR);
-		if (fd < 0 || unlink(arg))
-			wl_die("open");
-		p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		close(fd);
-	} else {
-		fd = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
-		if (fd < 0)
-			wl_die("shmget");
-		p = shmat(fd, NULL, 0);
-		shmctl(fd, IPC_RMID, NULL);
-	}
-	if (p == MAP_FAILED)
-		wl_die("mmap");
+	id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+	if (id < 0)
+		wl_die("shmget");
+	p = shmat(id, NULL, 0);
+	shmctl(id, IPC_RMID, NULL);
+	if (p == (void *)-1)
+		wl_die("shmat");
 	*(char *)p = 1;
 	info[0] = (uintptr_t)p;
 	wl_ready(wfd, info, 1);
@@ -332,36 +320,14 @@ static void wl_shared(int wfd, int cfd, void *arg)
 
 TEST_F_TIMEOUT(ckpt, refuse_shared_mapping, 120)
 {
-	struct workload *sysv = &self->s.wl[0], *file = &self->s.wl[1];
-	const char *dir = ckpt_new_path(&self->s, "ramfs");
+	struct workload *sysv = &self->s.wl[0];
 	const struct ckpt_rec_error *e;
-	char path[256];
-	int fd;
 
 	start_workload(_metadata, sysv, wl_shared, NULL);
 	e = expect_refused(_metadata, &self->s, sysv, &self->s.im[0], CKPT_OBJ_VMA);
 	ASSERT_NE(NULL, e);
 	EXPECT_EQ(sysv->pid, e->pid);
 	EXPECT_EQ(sysv->info[0], e->addr);
-
-	/* ramfs: not shmem, so an unlinked file there has no saved copy */
-	ASSERT_EQ(0, mkdir(dir, 0700));
-	if (mount("ramfs", dir, "ramfs", 0, NULL))
-		SKIP(return, "cannot mount ramfs: %s", strerror(errno));
-	snprintf(path, sizeof(path), "%s/shm", dir);
-	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, ftruncate(fd, 4096));
-	close(fd);
-	start_workload(_metadata, file, wl_shared, path);
-	e = expect_refused(_metadata, &self->s, file, &self->s.im[1], CKPT_OBJ_VMA);
-	umount2(dir, MNT_DETACH);
-	ASSERT_NE(NULL, e);
-	EXPECT_EQ(file->pid, e->pid);
-	EXPECT_EQ(file->info[0], e->addr);
-	EXPECT_NE(NULL, strstr((const char *)e->msg, "deleted")) {
-		TH_LOG("message: %s", (const char *)e->msg);
-	}
 }
 
 /* The image can go to a pipe: a thread of the caller drains it. */

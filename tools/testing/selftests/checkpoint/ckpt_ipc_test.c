@@ -97,8 +97,11 @@ static int pp_play(struct pingpong *pp, int me, const char *dir)
 	return mine == PP_STEPS / 2 ? 0 : 31;
 }
 
-/* @file: a file to map shared, else MAP_SHARED | MAP_ANONYMOUS memory */
-static void wl_pingpong(const char *dir, const char *file)
+/*
+ * @file: a file to map shared (unlinked at once with @gone), else
+ * MAP_SHARED | MAP_ANONYMOUS memory
+ */
+static void wl_pingpong(const char *dir, const char *file, bool gone)
 {
 	size_t ps = getpagesize(), len = (PP_PAGES + 16) * ps;
 	int status, ret, fd = -1;
@@ -110,7 +113,7 @@ static void wl_pingpong(const char *dir, const char *file)
 	wl_task_setup();
 	if (file) {
 		fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0600);
-		if (fd < 0 || ftruncate(fd, len))
+		if (fd < 0 || ftruncate(fd, len) || (gone && unlink(file)))
 			_exit(39);
 	}
 	m = mmap(NULL, len, PROT_READ | PROT_WRITE,
@@ -200,7 +203,7 @@ TEST_F_TIMEOUT(ipc, shared_anon_fork, 300)
 	self->pid = fork();
 	ASSERT_LE(0, self->pid);
 	if (!self->pid)
-		wl_pingpong(self->s.dir, NULL);
+		wl_pingpong(self->s.dir, NULL, false);
 	ASSERT_TRUE(wait_file(spath(&self->s, "ready"), CKPT_WAIT_MS));
 	ASSERT_TRUE(wait_long(spath(&self->s, "progress"), 300, NULL,
 			      CKPT_WAIT_MS));
@@ -222,13 +225,16 @@ TEST_F_TIMEOUT(ipc, shared_anon_fork, 300)
 
 /*
  * A file mapped shared and writable by a parent and its child, on ramfs
- * (a file system that is not tmpfs): the file is the memory, reopened
- * and mapped shared again; at the end it holds what both wrote.
+ * (a file system that is not tmpfs): its contents are in the image, and
+ * restart uses the file where it is (it is identical), maps it shared
+ * again; at the end it holds what both wrote.  Unlinked, it is shared
+ * memory like MAP_SHARED | MAP_ANONYMOUS.
  */
-TEST_F_TIMEOUT(ipc, shared_file_mapping, 300)
+static void file_pingpong(struct __test_metadata *_metadata, struct scratch *sc,
+			  pid_t *wpid, bool unlinked)
 {
-	const char *img = spath(&self->s, "img");
-	const char *mnt = spath(&self->s, "ramfs");
+	const char *img = spath(sc, "img");
+	const char *mnt = spath(sc, "ramfs");
 	char file[160], ino_p[32], ino_c[32];
 	struct pingpong pp;
 	int status, fd;
@@ -239,25 +245,29 @@ TEST_F_TIMEOUT(ipc, shared_file_mapping, 300)
 	if (mount("ramfs", mnt, "ramfs", 0, NULL))
 		SKIP(return, "cannot mount ramfs: %s", strerror(errno));
 	snprintf(file, sizeof(file), "%s/pp", mnt);
-	self->pid = fork();
-	ASSERT_LE(0, self->pid);
-	if (!self->pid)
-		wl_pingpong(self->s.dir, file);
-	ASSERT_TRUE(wait_file(spath(&self->s, "ready"), CKPT_WAIT_MS));
-	ASSERT_TRUE(wait_long(spath(&self->s, "progress"), 300, NULL,
+	*wpid = fork();
+	ASSERT_LE(0, *wpid);
+	if (!*wpid)
+		wl_pingpong(sc->dir, file, unlinked);
+	ASSERT_TRUE(wait_file(spath(sc, "ready"), CKPT_WAIT_MS));
+	ASSERT_TRUE(wait_long(spath(sc, "progress"), 300, NULL,
 			      CKPT_WAIT_MS));
-	top = cycle_tree(_metadata, img, self->pid, RESTART_PIDS);
-	self->pid = top;
+	top = cycle_tree(_metadata, img, *wpid, RESTART_PIDS);
+	*wpid = top;
 	child = first_child(top);
 	ASSERT_LT(0, child);
-	EXPECT_TRUE(maps_shared(top, file, ino_p, sizeof(ino_p)));
-	EXPECT_TRUE(maps_shared(child, file, ino_c, sizeof(ino_c)));
+	EXPECT_TRUE(maps_shared(top, unlinked ? "pp (deleted)" : file,
+				ino_p, sizeof(ino_p)));
+	EXPECT_TRUE(maps_shared(child, unlinked ? "pp (deleted)" : file,
+				ino_c, sizeof(ino_c)));
 	EXPECT_STREQ(ino_p, ino_c);
-	ASSERT_TRUE(wait_long(spath(&self->s, "done"), -100, &done, 240000));
+	ASSERT_TRUE(wait_long(spath(sc, "done"), -100, &done, 240000));
 	EXPECT_EQ(PP_STEPS, done);
 	ASSERT_EQ(top, waitpid(top, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	self->pid = 0;
+	*wpid = 0;
+	if (unlinked)
+		return;
 	/* the writes went to the file itself */
 	fd = open(file, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, fd);
@@ -266,6 +276,16 @@ TEST_F_TIMEOUT(ipc, shared_file_mapping, 300)
 	EXPECT_EQ(PP_STEPS, atomic_load(&pp.turn));
 	EXPECT_EQ(PP_STEPS - 1, pp.hist[(PP_STEPS - 1) % PP_HIST]);
 	umount2(mnt, MNT_DETACH);
+}
+
+TEST_F_TIMEOUT(ipc, shared_file_mapping, 300)
+{
+	file_pingpong(_metadata, &self->s, &self->pid, false);
+}
+
+TEST_F_TIMEOUT(ipc, shared_unlinked_mapping, 300)
+{
+	file_pingpong(_metadata, &self->s, &self->pid, true);
 }
 
 /*
@@ -536,7 +556,7 @@ TEST_F_TIMEOUT(ipc, shared_with_outside_refused, 120)
 	}
 	img_free(&im);
 	/* the workload was not harmed, and alone it can be taken */
-	EXPECT_EQ('S', proc_state(self->pid));
+	EXPECT_TRUE(wait_state(self->pid, 'S', CKPT_WAIT_MS));
 	ASSERT_EQ(0, munmap(m, 4096));
 	EXPECT_LT(0, take(img, self->pid, 0, &err)) {
 		TH_LOG("checkpoint: %s", strerror(err));
@@ -548,75 +568,27 @@ TEST_F_TIMEOUT(ipc, shared_with_outside_refused, 120)
  * Forged SHMEM records and mappings of them: restart refuses each with
  * EINVAL and leaves no task behind.
  */
-enum forge_at {
-	AT_SHMEM,		/* the first SHMEM record */
-	AT_SHMEM_PAGES,		/* the first PAGES record after a SHMEM */
-	AT_SHMEM_VMA,		/* the first VMA of type SHMEM */
-	AT_CHRDEV_FILE,		/* the first FILE of type CHRDEV */
-};
-
-static bool forge_match(const struct ckpt_hdr *h, const struct ckpt_hdr *prev,
-			enum forge_at at)
+static bool at_shmem(const struct ckpt_hdr *h, const struct ckpt_hdr *prev)
 {
-	const struct ckpt_rec_vma *v = (const void *)h;
-	const struct ckpt_rec_file *f = (const void *)h;
-
-	switch (at) {
-	case AT_SHMEM:
-		return h->type == CKPT_REC_SHMEM;
-	case AT_SHMEM_PAGES:
-		return h->type == CKPT_REC_PAGES && prev &&
-		       prev->type == CKPT_REC_SHMEM;
-	case AT_SHMEM_VMA:
-		return h->type == CKPT_REC_VMA && v->type == CKPT_VMA_SHMEM;
-	case AT_CHRDEV_FILE:
-		return h->type == CKPT_REC_FILE && f->type == CKPT_FILE_CHRDEV;
-	}
-	return false;
+	return h->type == CKPT_REC_SHMEM;
 }
 
-static void forge_and_expect(struct __test_metadata *_metadata,
-			     const char *img, const char *bad,
-			     enum forge_at at, size_t field, const void *val,
-			     size_t len, const char *what)
+/* the first PAGES record after a SHMEM */
+static bool at_shmem_pages(const struct ckpt_hdr *h, const struct ckpt_hdr *prev)
 {
-	const struct ckpt_hdr *h = NULL, *prev = NULL;
-	struct img im = {};
-	int fd, err;
-	pid_t top;
+	return h->type == CKPT_REC_PAGES && prev && prev->type == CKPT_REC_SHMEM;
+}
 
-	fd = open(img, O_RDONLY | O_CLOEXEC);
-	ASSERT_LE(0, fd);
-	im.size = lseek(fd, 0, SEEK_END);
-	im.buf = malloc(im.size);
-	ASSERT_NE(NULL, im.buf);
-	ASSERT_EQ((ssize_t)im.size, pread(fd, im.buf, im.size, 0));
-	close(fd);
-	while ((h = img_next(&im, h)) && !forge_match(h, prev, at))
-		prev = h;
-	ASSERT_NE(NULL, h) {
-		TH_LOG("%s: no such record", what);
-	}
-	memcpy((unsigned char *)h + field, val, len);
-	fd = open(bad, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ((ssize_t)im.size, write(fd, im.buf, im.size));
-	close(fd);
-	img_free(&im);
-	top = restart_img(bad, 0, 0, &err);
-	if (top > 0) {
-		kill(top, SIGKILL);
-		waitpid(top, NULL, 0);
-	}
-	EXPECT_EQ(-1, top) {
-		TH_LOG("%s: restarted", what);
-	}
-	EXPECT_EQ(EINVAL, err) {
-		TH_LOG("%s: %s", what, strerror(err));
-	}
-	EXPECT_EQ(0, wait_no_tree_tasks(CKPT_WAIT_MS)) {
-		TH_LOG("%s: tasks left behind", what);
-	}
+static bool at_shmem_vma(const struct ckpt_hdr *h, const struct ckpt_hdr *prev)
+{
+	return h->type == CKPT_REC_VMA &&
+	       ((const struct ckpt_rec_vma *)h)->type == CKPT_VMA_SHMEM;
+}
+
+static bool at_chrdev_file(const struct ckpt_hdr *h, const struct ckpt_hdr *prev)
+{
+	return h->type == CKPT_REC_FILE &&
+	       ((const struct ckpt_rec_file *)h)->type == CKPT_FILE_CHRDEV;
 }
 
 TEST_F_TIMEOUT(ipc, forged_shmem_refused, 300)
@@ -638,40 +610,40 @@ TEST_F_TIMEOUT(ipc, forged_shmem_refused, 300)
 	ASSERT_EQ(0, wait_no_tree_tasks(CKPT_WAIT_MS));
 
 	v = 0x80;
-	forge_and_expect(_metadata, img, bad, AT_SHMEM,
+	forge_and_expect(_metadata, img, bad, at_shmem,
 			 offsetof(struct ckpt_rec_shmem, flags), &v, 4,
 			 "unknown flags");
 	v = 0x1000;
-	forge_and_expect(_metadata, img, bad, AT_SHMEM,
+	forge_and_expect(_metadata, img, bad, at_shmem,
 			 offsetof(struct ckpt_rec_shmem, seals), &v, 4,
 			 "unknown seal");
 	v = 010777;
-	forge_and_expect(_metadata, img, bad, AT_SHMEM,
+	forge_and_expect(_metadata, img, bad, at_shmem,
 			 offsetof(struct ckpt_rec_shmem, mode), &v, 4,
 			 "file type in mode");
-	forge_and_expect(_metadata, img, bad, AT_SHMEM,
+	forge_and_expect(_metadata, img, bad, at_shmem,
 			 offsetof(struct ckpt_rec_shmem, size), &huge, 8,
 			 "size beyond the largest file");
 	/* "memfd:ckpt-a" becomes "memfd/ckpt-a" */
-	forge_and_expect(_metadata, img, bad, AT_SHMEM,
+	forge_and_expect(_metadata, img, bad, at_shmem,
 			 offsetof(struct ckpt_rec_shmem, name) + 5, "/", 1,
 			 "name with a slash");
 	/* the first object has pages 0, 5 and 200 */
 	off = MFD_SIZE;
-	forge_and_expect(_metadata, img, bad, AT_SHMEM_PAGES,
+	forge_and_expect(_metadata, img, bad, at_shmem_pages,
 			 offsetof(struct ckpt_rec_pages, addrs[1]), &off, 8,
 			 "page beyond the object");
 	off = 0;
-	forge_and_expect(_metadata, img, bad, AT_SHMEM_PAGES,
+	forge_and_expect(_metadata, img, bad, at_shmem_pages,
 			 offsetof(struct ckpt_rec_pages, addrs[1]), &off, 8,
 			 "pages not ascending");
 	/* a mapping naming no object, a device naming one */
 	v = 9999;
-	forge_and_expect(_metadata, img, bad, AT_SHMEM_VMA,
+	forge_and_expect(_metadata, img, bad, at_shmem_vma,
 			 offsetof(struct ckpt_rec_vma, obj_ref), &v, 4,
 			 "VMA obj_ref of nothing");
 	v = 1;
-	forge_and_expect(_metadata, img, bad, AT_CHRDEV_FILE,
+	forge_and_expect(_metadata, img, bad, at_chrdev_file,
 			 offsetof(struct ckpt_rec_file, obj_ref), &v, 4,
 			 "FILE obj_ref for a character device");
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the checkpoint(2) selftests: the system call wrapper,
- * workload processes that the tests checkpoint, and a small in-memory view
- * of an image.
+ * Helpers shared by the checkpoint(2) and restart(2) selftests: the system
+ * call wrappers, workload processes that the tests checkpoint, a small
+ * in-memory view of an image, and the restart helpers (workloads that talk
+ * to the test, forged images, the checks that nothing is left behind).
  *
  * Include after ../kselftest_harness.h: the helpers that take a
  * struct __test_metadata use its ASSERT_* and TH_LOG macros.
@@ -10,8 +11,10 @@
 #ifndef CKPT_UTIL_H
 #define CKPT_UTIL_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -494,8 +497,8 @@ static inline const char *img_check(struct img *im, bool complete)
 {
 	const struct ckpt_rec_header *hd = (const void *)im->buf;
 	const struct ckpt_rec_vma *vma = NULL;
-	const struct ckpt_rec_shmem *shm = NULL;
-	__u64 nr = 0, ps, i, prev, lo, hi;
+	bool in_obj = false;
+	__u64 nr = 0, ps, i, prev, lo, hi, obj_size = 0;
 	size_t off = 0, len, end;
 	const struct ckpt_hdr *h;
 
@@ -523,18 +526,25 @@ static inline const char *img_check(struct img *im, bool complete)
 			return img_fail(im, off, "unknown record type");
 		if (h->type == CKPT_REC_VMA)
 			vma = (const void *)h;
-		/* PAGES after a SHMEM hold offsets in the object */
-		if (h->type == CKPT_REC_SHMEM)
-			shm = (const void *)h;
-		else if (h->type != CKPT_REC_PAGES)
-			shm = NULL;
+		/* PAGES after a SHMEM or FILEDATA hold offsets in the object */
+		if (h->type == CKPT_REC_SHMEM) {
+			in_obj = true;
+			obj_size = ((const struct ckpt_rec_shmem *)h)->size;
+		} else if (h->type == CKPT_REC_FILEDATA) {
+			const struct ckpt_rec_filedata *fd = (const void *)h;
+
+			in_obj = true;
+			obj_size = fd->flags & CKPT_FILEDATA_SKIPPED ? 0 : fd->size;
+		} else if (h->type != CKPT_REC_PAGES) {
+			in_obj = false;
+		}
 		if (h->type == CKPT_REC_PAGES) {
 			const struct ckpt_rec_pages *pg = (const void *)h;
 
-			if (!vma && !shm)
+			if (!vma && !in_obj)
 				return img_fail(im, off, "PAGES without a VMA");
-			lo = shm ? 0 : vma->start;
-			hi = shm ? shm->size : vma->end;
+			lo = in_obj ? 0 : vma->start;
+			hi = in_obj ? obj_size : vma->end;
 			if (pg->nr_pages < 1 || pg->nr_pages > CKPT_PAGES_BATCH ||
 			    len != sizeof(*pg) + pg->nr_pages * (8 + ps))
 				return img_fail(im, off, "bad PAGES record size");
@@ -753,6 +763,812 @@ static inline void take_good_image(struct __test_metadata *_metadata, struct ckp
 	ASSERT_EQ(NULL, why) {
 		TH_LOG("bad image of %d (%zu bytes): %s", pid, im->size, why);
 	}
+}
+
+/*
+ * restart(2): workloads that talk to the test, images as files, and the
+ * checks that a failed restart leaves nothing behind
+ *
+ * A workload (struct rproc) reads one-byte commands on its stdin and
+ * answers each with a struct reply on its stdout; both are pipes whose
+ * other end the test holds, so they are external fds in the image.
+ * restart() gives fd N of the restored process a dup of the caller's fd N,
+ * so restart_fd() dup2()s new pipes onto the caller's 0 and 1 around the
+ * call.
+ */
+#ifndef __NR_restart
+#error "__NR_restart is not defined: build with KHDR_INCLUDES set to the kernel's headers"
+#endif
+
+#define RS_MAX_PROCS	4
+#define RS_MAX_PATHS	12
+#define RS_WL_ENV	"CKPT_RESTART_TEST_WORKLOAD"
+#define RS_NOBODY	65534
+
+#define SIGBIT(sig)	(1ULL << ((sig) - 1))
+
+static inline long sys_restart(pid_t pid, int fd, unsigned long flags)
+{
+	return syscall(__NR_restart, pid, fd, flags);
+}
+
+/* true if the running kernel implements restart(2) (and checkpoint(2)) */
+static inline bool restart_available(void)
+{
+	int nosys = unknown_syscall_errno();
+
+	if (!checkpoint_available())
+		return false;
+	errno = 0;
+	if (sys_restart(0, -1, 0) >= 0)
+		return true;
+	return errno != nosys;
+}
+
+/* What a workload answers to a command. */
+struct reply {
+	__s64 v[8];
+	char s[512];
+};
+
+/* A workload or restored process and the test's ends of its stdin/stdout. */
+struct rproc {
+	pid_t pid;		/* 0: none or already reaped */
+	int cfd;		/* write end of its stdin */
+	int rfd;		/* read end of its stdout */
+};
+
+struct rs_state {
+	struct rproc p[RS_MAX_PROCS];
+	char path[RS_MAX_PATHS][96];
+	int npath;
+	pid_t helper;
+};
+
+/*
+ * Workload side
+ */
+typedef void (*rs_fn)(char cmd, struct reply *r, void *arg);
+
+static int wl_eintr;
+
+static inline void wl_send(const struct reply *r)
+{
+	if (write(1, r, sizeof(*r)) != sizeof(*r))
+		_exit(120);
+}
+
+/*
+ * fn('I') sets the workload up (its reply tells the test it is ready),
+ * then every command byte read from stdin gets fn's reply.  'P' (ping) is
+ * answered here with the pid and the number of reads that failed with
+ * EINTR.  EOF on stdin ends the workload.
+ */
+static inline void wl_loop(rs_fn fn, void *arg)
+{
+	struct reply r;
+	ssize_t n;
+	char c;
+
+	memset(&r, 0, sizeof(r));
+	fn('I', &r, arg);
+	wl_send(&r);
+	for (;;) {
+		n = read(0, &c, 1);
+		if (n < 0 && errno == EINTR) {
+			wl_eintr++;
+			continue;
+		}
+		if (n <= 0)
+			_exit(0);
+		memset(&r, 0, sizeof(r));
+		if (c == 'P') {
+			r.v[0] = getpid();
+			r.v[1] = wl_eintr;
+			snprintf(r.s, sizeof(r.s), "pong");
+		} else {
+			fn(c, &r, arg);
+		}
+		wl_send(&r);
+	}
+}
+
+/* In the forked child: stdin/stdout become the pipes, nothing else stays. */
+static inline void wl_child_setup(int ctl, int rep)
+{
+	struct stat st;
+	int c, w, null;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	c = fcntl(ctl, F_DUPFD, 10);
+	w = fcntl(rep, F_DUPFD, 10);
+	if (c < 0 || w < 0 || dup2(c, 0) != 0 || dup2(w, 1) != 1)
+		_exit(119);
+	syscall(__NR_close_range, 3, ~0U, 0);
+	/* keep stderr only if checkpoint can take it (external or a file) */
+	if (fstat(2, &st) || !(S_ISFIFO(st.st_mode) || S_ISREG(st.st_mode) || isatty(2))) {
+		null = open("/dev/null", O_WRONLY);
+		if (null < 0 || dup2(null, 2) != 2)
+			_exit(118);
+		close(null);
+	}
+	wl_drop_shared_mappings();
+	if (chdir("/tmp"))
+		_exit(117);
+}
+
+/* A workload with nothing but ping; reports its ids. */
+static inline void wl_plain(char cmd, struct reply *r, void *arg)
+{
+	if (cmd == 'I') {
+		r->v[0] = getuid();
+		r->v[1] = geteuid();
+		r->v[2] = getpid();
+	}
+}
+
+/*
+ * Test side
+ */
+static inline void rs_init(struct rs_state *s)
+{
+	int i;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < RS_MAX_PROCS; i++) {
+		s->p[i].cfd = -1;
+		s->p[i].rfd = -1;
+	}
+}
+
+static inline void rproc_close(struct rproc *p)
+{
+	if (p->cfd >= 0)
+		close(p->cfd);
+	if (p->rfd >= 0)
+		close(p->rfd);
+	p->cfd = -1;
+	p->rfd = -1;
+	p->pid = 0;
+}
+
+static inline void rs_cleanup(struct rs_state *s)
+{
+	int i;
+
+	for (i = 0; i < RS_MAX_PROCS; i++) {
+		if (s->p[i].pid > 0) {
+			kill(s->p[i].pid, SIGKILL);
+			waitpid(s->p[i].pid, NULL, 0);
+		}
+		rproc_close(&s->p[i]);
+	}
+	if (s->helper > 0) {
+		kill(s->helper, SIGKILL);
+		waitpid(s->helper, NULL, 0);
+	}
+	for (i = 0; i < s->npath; i++)
+		unlink(s->path[i]);
+	s->npath = 0;
+}
+
+/* A new path in /tmp, removed in teardown. */
+static inline const char *rs_path(struct rs_state *s, const char *what)
+{
+	char *p = s->path[s->npath < RS_MAX_PATHS ? s->npath++ : RS_MAX_PATHS - 1];
+
+	tmp_path(p, sizeof(s->path[0]), what);
+	return p;
+}
+
+static inline int wl_recv(struct rproc *p, struct reply *r)
+{
+	memset(r, 0, sizeof(*r));
+	return read_full(p->rfd, r, sizeof(*r), CKPT_WAIT_MS);
+}
+
+/* Send a command, get the reply: 0 or -errno. */
+static inline int ask(struct rproc *p, char cmd, struct reply *r)
+{
+	if (write(p->cfd, &cmd, 1) != 1)
+		return -errno;
+	return wl_recv(p, r);
+}
+
+static inline void fork_workload(struct __test_metadata *_metadata, struct rproc *p, rs_fn fn,
+				 void *arg, struct reply *ready, const char *exe, uid_t uid)
+{
+	static char * const envp[] = { RS_WL_ENV "=1", NULL };
+	int ctl[2], rep[2], ret;
+	struct reply r;
+
+	ASSERT_EQ(0, pipe2(ctl, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(rep, O_CLOEXEC));
+	fflush(stdout);
+	fflush(stderr);
+	p->pid = fork();
+	ASSERT_LE(0, p->pid);
+	if (p->pid == 0) {
+		wl_child_setup(ctl[0], rep[1]);
+		if (!exe)
+			wl_loop(fn, arg);
+		memset(&r, 0, sizeof(r));
+		if (setgroups(0, NULL) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid)) {
+			r.v[0] = errno;
+			snprintf(r.s, sizeof(r.s), "setresuid failed");
+			wl_send(&r);
+			_exit(1);
+		}
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		execle(exe, exe, (char *)NULL, envp);
+		r.v[0] = errno;
+		snprintf(r.s, sizeof(r.s), "exec failed");
+		wl_send(&r);
+		_exit(1);
+	}
+	close(ctl[0]);
+	close(rep[1]);
+	p->cfd = ctl[1];
+	p->rfd = rep[0];
+	ret = wl_recv(p, ready);
+	ASSERT_EQ(0, ret) {
+		TH_LOG("workload %d did not get ready: %s", p->pid, strerror(-ret));
+	}
+}
+
+/* Fork a workload running fn and wait until it is ready. */
+static inline void start_workload_fn(struct __test_metadata *_metadata, struct rproc *p, rs_fn fn,
+				     void *arg, struct reply *ready)
+{
+	fork_workload(_metadata, p, fn, arg, ready, NULL, 0);
+}
+
+/* SIGKILL and reap p, which must be our child. */
+static inline void kill_reap(struct __test_metadata *_metadata, struct rproc *p)
+{
+	int status = 0;
+
+	if (p->pid > 0) {
+		EXPECT_EQ(0, kill(p->pid, SIGKILL));
+		EXPECT_EQ(p->pid, waitpid(p->pid, &status, 0));
+		EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) {
+			TH_LOG("pid %d: wait status %#x", p->pid, status);
+		}
+	}
+	rproc_close(p);
+}
+
+/* Checkpoint pid into a new file in /tmp; returns its path. */
+static inline const char *take_image_file(struct __test_metadata *_metadata, struct rs_state *s,
+					  pid_t pid)
+{
+	const char *path = rs_path(s, "img");
+	long ret;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ASSERT_LE(0, fd);
+	errno = 0;
+	ret = sys_checkpoint(pid, fd, 0);
+	ASSERT_LT(0, ret) {
+		TH_LOG("checkpoint(%d): %s", pid, strerror(errno));
+	}
+	close(fd);
+	return path;
+}
+
+/*
+ * restart(pid, fd, 0) with new pipes on the caller's fds 0 and 1 for the
+ * restored process' external stdin/stdout; on success *out gets it and
+ * the test's ends of the pipes.  Returns restart()'s value, *err its errno.
+ */
+static inline long restart_fd(struct __test_metadata *_metadata, int fd, pid_t pid,
+			      struct rproc *out, int *err)
+{
+	int ctl[2], rep[2], save0, save1, e;
+	long ret;
+
+	ASSERT_EQ(0, pipe2(ctl, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(rep, O_CLOEXEC));
+	save0 = fcntl(0, F_DUPFD_CLOEXEC, 10);
+	save1 = fcntl(1, F_DUPFD_CLOEXEC, 10);
+	fflush(stdout);
+	ASSERT_EQ(0, dup2(ctl[0], 0));
+	ASSERT_EQ(1, dup2(rep[1], 1));
+	errno = 0;
+	ret = sys_restart(pid, fd, 0);
+	e = errno;
+	if (save0 >= 0) {
+		dup2(save0, 0);
+		close(save0);
+	} else {
+		close(0);
+	}
+	if (save1 >= 0) {
+		dup2(save1, 1);
+		close(save1);
+	} else {
+		close(1);
+	}
+	close(ctl[0]);
+	close(rep[1]);
+	if (ret > 0) {
+		out->pid = ret;
+		out->cfd = ctl[1];
+		out->rfd = rep[0];
+	} else {
+		close(ctl[1]);
+		close(rep[0]);
+	}
+	*err = ret < 0 ? e : 0;
+	return ret;
+}
+
+/* restart_fd() from a file that must succeed; checks we are the parent. */
+static inline void restart_file(struct __test_metadata *_metadata, const char *path, pid_t pid,
+				struct rproc *out)
+{
+	char ppid[32], want[32];
+	int fd, err;
+	long ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ret = restart_fd(_metadata, fd, pid, out, &err);
+	close(fd);
+	ASSERT_LT(0, ret) {
+		TH_LOG("restart(%d, %s): %s", pid, path, strerror(err));
+	}
+	ASSERT_TRUE(proc_status(out->pid, "PPid", ppid, sizeof(ppid)));
+	snprintf(want, sizeof(want), "%d", getpid());
+	EXPECT_STREQ(want, ppid);
+	EXPECT_EQ(0, waitpid(out->pid, NULL, WNOHANG));
+}
+
+/* Checkpoint *p, kill and reap it, restart it into *out; returns the image. */
+static inline const char *cycle(struct __test_metadata *_metadata, struct rs_state *s,
+				struct rproc *p, struct rproc *out)
+{
+	const char *path = take_image_file(_metadata, s, p->pid);
+
+	kill_reap(_metadata, p);
+	restart_file(_metadata, path, 0, out);
+	return path;
+}
+
+/* Children of the test, zombies included. */
+static inline int count_children(void)
+{
+	char path[300], buf[512], *p;
+	pid_t me = getpid();
+	struct dirent *de;
+	int n = 0, fd, ppid;
+	ssize_t len;
+	DIR *d;
+
+	d = opendir("/proc");
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		buf[len] = 0;
+		p = strrchr(buf, ')');
+		if (p && sscanf(p + 1, " %*c %d", &ppid) == 1 && ppid == me)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* Block SIGCHLD and drop a pending one, so that a new one shows. */
+static inline void block_sigchld(void)
+{
+	struct timespec zero = { 0, 0 };
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	while (sigtimedwait(&set, NULL, &zero) > 0)
+		;
+}
+
+/*
+ * restart(pid, fd, flags) must fail with err, leave no child (alive or
+ * zombie, with or without an exit signal) and send no SIGCHLD (call
+ * block_sigchld() first).
+ */
+static inline void expect_restart_error(struct __test_metadata *_metadata, int fd, pid_t pid,
+					unsigned long flags, int err, const char *what)
+{
+	int before = count_children(), e, status;
+	long long deadline;
+	sigset_t pend;
+	long ret;
+
+	lseek(fd, 0, SEEK_SET);
+	errno = 0;
+	ret = sys_restart(pid, fd, flags);
+	e = errno;
+	if (ret > 0) {
+		kill(ret, SIGKILL);
+		waitpid(ret, NULL, 0);
+	}
+	EXPECT_EQ(-1, ret) {
+		TH_LOG("%s: restart() returned %ld", what, ret);
+	}
+	EXPECT_EQ(err, e) {
+		TH_LOG("%s: expected %s, got %s", what, strerror(err), strerror(e));
+	}
+	EXPECT_EQ(before, count_children()) {
+		TH_LOG("%s: a task was left behind", what);
+	}
+	errno = 0;
+	if (before == 0) {
+		EXPECT_EQ(-1, waitpid(-1, &status, WNOHANG | __WALL));
+		EXPECT_EQ(ECHILD, errno) {
+			TH_LOG("%s: the test has a child", what);
+		}
+	} else {
+		EXPECT_EQ(0, waitpid(-1, &status, WNOHANG | __WALL)) {
+			TH_LOG("%s: a waitable child was left behind", what);
+		}
+	}
+	ASSERT_EQ(0, sigpending(&pend));
+	EXPECT_FALSE(sigismember(&pend, SIGCHLD)) {
+		TH_LOG("%s: SIGCHLD was sent", what);
+	}
+	/* start the next check clean: reap what was left (it may still exit) */
+	deadline = now_ms() + 2000;
+	while (count_children() > before && now_ms() < deadline) {
+		if (waitpid(-1, &status, WNOHANG | __WALL) <= 0)
+			sleep_ms(10);
+	}
+	while (waitpid(-1, &status, WNOHANG | __WALL) > 0)
+		;
+	block_sigchld();
+}
+
+static inline void write_file(struct __test_metadata *_metadata, const char *path, const void *buf,
+			      size_t len, int flags)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0644);
+
+	ASSERT_LE(0, fd) {
+		TH_LOG("%s: %s", path, strerror(errno));
+	}
+	ASSERT_EQ((ssize_t)len, write(fd, buf, len));
+	close(fd);
+}
+
+/* Index of the first byte that differs, len if none. */
+static inline size_t first_diff(const void *a, const void *b, size_t len)
+{
+	const unsigned char *x = a, *y = b;
+	size_t i;
+
+	for (i = 0; i < len && x[i] == y[i]; i++)
+		;
+	return i;
+}
+
+static inline ssize_t read_file(const char *path, void *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = pread(fd, buf, len, 0);
+	close(fd);
+	return n;
+}
+
+/* Read pid's memory from outside, with process_vm_readv(). */
+static inline bool peek_mem(struct __test_metadata *_metadata, pid_t pid, __u64 addr, void *buf,
+			    size_t len)
+{
+	if (peek(pid, addr, buf, len))
+		return true;
+	TH_LOG("process_vm_readv(%d, %#llx, %zu): %s", pid, (unsigned long long)addr, len,
+	       strerror(errno));
+	return false;
+}
+
+/* A signal mask line ("SigBlk", ...) of /proc/<pid>/status. */
+static inline bool proc_mask(pid_t pid, const char *name, __u64 *mask)
+{
+	char v[64];
+
+	if (!proc_status(pid, name, v, sizeof(v)))
+		return false;
+	*mask = strtoull(v, NULL, 16);
+	return true;
+}
+
+/* A field ("pos", "flags") of /proc/<pid>/fdinfo/<fd>, -1 if none. */
+static inline long long proc_fdinfo(pid_t pid, int fd, const char *field)
+{
+	char path[64], line[256];
+	size_t n = strlen(field);
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", pid, fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, field, n) && line[n] == ':') {
+			v = strtoll(line + n + 1, NULL, 0);
+			break;
+		}
+	}
+	fclose(f);
+	return v;
+}
+
+/* Wait until pid sleeps in system call nr with third argument arg3. */
+static inline bool wait_syscall(pid_t pid, long nr, unsigned long arg3, int ms)
+{
+	long long deadline = now_ms() + ms;
+	unsigned long a1, a2, a3;
+	char path[64], buf[256];
+	ssize_t n;
+	long snr;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
+	while (now_ms() < deadline) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return false;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n > 0) {
+			buf[n] = 0;
+			if (sscanf(buf, "%ld %lx %lx %lx", &snr, &a1, &a2, &a3) == 4 &&
+			    snr == nr && a3 == arg3 && proc_state(pid) == 'S')
+				return true;
+		}
+		sleep_ms(5);
+	}
+	return false;
+}
+
+/*
+ * Images, through ckpt_reader.h: the whole file in memory and an index of
+ * its records.
+ */
+struct rinfo {
+	__u32 type;
+	__u32 len;
+	__u64 off;
+};
+
+struct image {
+	unsigned char *buf;
+	size_t size;
+	struct rinfo rec[4096];
+	int nrec;
+};
+
+static inline void image_load(struct __test_metadata *_metadata, const char *path, struct image *im)
+{
+	struct ckpt_image *img;
+	struct ckpt_rec rec;
+	struct stat st;
+	int fd, ret;
+
+	memset(im, 0, sizeof(*im));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fstat(fd, &st));
+	im->size = st.st_size;
+	im->buf = malloc(im->size);
+	ASSERT_NE(NULL, im->buf);
+	ASSERT_EQ((ssize_t)im->size, pread(fd, im->buf, im->size, 0));
+	close(fd);
+	img = ckpt_image_open_mem(im->buf, im->size);
+	ASSERT_NE(NULL, img);
+	while ((ret = ckpt_image_next(img, &rec)) > 0 && im->nrec < 4096) {
+		im->rec[im->nrec].type = rec.type;
+		im->rec[im->nrec].len = rec.len;
+		im->rec[im->nrec].off = rec.offset;
+		im->nrec++;
+	}
+	EXPECT_EQ(0, ret) {
+		TH_LOG("%s: %s at offset %llu", path, ckpt_image_error(img),
+		       (unsigned long long)ckpt_image_error_offset(img));
+	}
+	ckpt_image_close(img);
+	ASSERT_LT(0, im->nrec);
+	ASSERT_EQ(CKPT_REC_TAIL, im->rec[im->nrec - 1].type);
+}
+
+static inline void image_free(struct image *im)
+{
+	free(im->buf);
+	im->buf = NULL;
+}
+
+/* The nth (from 0) record of type, NULL if none. */
+static inline const struct rinfo *image_rec(const struct image *im, __u32 type, int nth)
+{
+	int i;
+
+	for (i = 0; i < im->nrec; i++)
+		if (im->rec[i].type == type && nth-- == 0)
+			return &im->rec[i];
+	return NULL;
+}
+
+static inline void *image_at(const struct image *im, const struct rinfo *ri)
+{
+	return im->buf + ri->off;
+}
+
+/* A copy of the first len bytes of *im, with data put at off (if any). */
+static inline void image_variant(struct __test_metadata *_metadata, const struct image *im,
+				 const char *path, size_t len, size_t off, const void *data,
+				 size_t dlen)
+{
+	unsigned char *copy = malloc(len ? len : 1);
+
+	ASSERT_NE(NULL, copy);
+	memcpy(copy, im->buf, len);
+	if (data) {
+		ASSERT_LE(off + dlen, len);
+		memcpy(copy + off, data, dlen);
+	}
+	write_file(_metadata, path, copy, len, O_TRUNC);
+	free(copy);
+}
+
+/* Build the variant and check that restart() refuses it with err. */
+static inline void expect_variant_error(struct __test_metadata *_metadata, const struct image *im,
+					const char *path, size_t len, size_t off, const void *data,
+					size_t dlen, int err, const char *what)
+{
+	int fd;
+
+	image_variant(_metadata, im, path, len, off, data, dlen);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	expect_restart_error(_metadata, fd, 0, 0, err, what);
+	close(fd);
+}
+
+static inline bool fd_link(pid_t pid, int fd, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
+	n = readlink(path, buf, len - 1);
+	if (n <= 0)
+		return false;
+	buf[n] = 0;
+	return true;
+}
+
+/* A small workload's image, the workload reaped, SIGCHLD blocked. */
+static inline const char *plain_image(struct __test_metadata *_metadata, struct rs_state *s)
+{
+	struct rproc *p = &s->p[0];
+	const char *path;
+	struct reply r;
+
+	start_workload_fn(_metadata, p, wl_plain, NULL, &r);
+	path = take_image_file(_metadata, s, p->pid);
+	kill_reap(_metadata, p);
+	return path;
+}
+
+/* The image restarts (so that its variants fail for their own fault). */
+static inline void expect_restart_ok(struct __test_metadata *_metadata, struct rs_state *s,
+				     const char *path)
+{
+	struct rproc *q = &s->p[1];
+	struct reply r;
+
+	restart_file(_metadata, path, 0, q);
+	ASSERT_EQ(0, ask(q, 'P', &r));
+	EXPECT_EQ(q->pid, r.v[0]);
+	kill_reap(_metadata, q);
+	block_sigchld();
+}
+
+/*
+ * Unprivileged restart, in a helper that drops to nobody: the image of a
+ * root process must be refused (EPERM, nothing left in the helper); an
+ * image of nobody's own process must restart.  The helper reports through
+ * a pipe and, on success, keeps the restored process (its child) until
+ * the test says done.
+ */
+struct helper_result {
+	long ret;
+	int err;
+	int wret;
+	int werr;
+};
+
+static inline pid_t start_unpriv_restart(struct __test_metadata *_metadata, int imgfd, int ctl,
+					 int rep, int res, int done)
+{
+	struct helper_result hr = { -1, 0, 0, 0 };
+	pid_t pid;
+	char c;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if ((ctl >= 0 && dup2(ctl, 0) != 0) || (rep >= 0 && dup2(rep, 1) != 1))
+		_exit(2);
+	if (setgroups(0, NULL) || setresgid(RS_NOBODY, RS_NOBODY, RS_NOBODY) ||
+	    setresuid(RS_NOBODY, RS_NOBODY, RS_NOBODY)) {
+		hr.err = errno;
+		hr.ret = -2;
+	} else {
+		errno = 0;
+		hr.ret = sys_restart(0, imgfd, 0);
+		hr.err = hr.ret < 0 ? errno : 0;
+	}
+	errno = 0;
+	hr.wret = waitpid(-1, NULL, WNOHANG | __WALL);
+	hr.werr = errno;
+	if (write(res, &hr, sizeof(hr)) != sizeof(hr))
+		_exit(3);
+	if (hr.ret > 0) {
+		if (read(done, &c, 1) < 0)
+			_exit(4);
+		kill(hr.ret, SIGKILL);
+		_exit(waitpid(hr.ret, NULL, 0) == hr.ret ? 0 : 5);
+	}
+	_exit(0);
+}
+
+static inline void finish_helper(struct __test_metadata *_metadata, struct rs_state *s)
+{
+	int status = 0;
+
+	ASSERT_EQ(s->helper, waitpid(s->helper, &status, 0));
+	s->helper = 0;
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		TH_LOG("helper wait status %#x", status);
+	}
+}
+
+/* Copy this program to /tmp, where nobody can map it. */
+static inline void copy_self(struct __test_metadata *_metadata, const char *dst)
+{
+	int in, out;
+	char buf[65536];
+	ssize_t n;
+
+	in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, in);
+	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	ASSERT_LE(0, out);
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		ASSERT_EQ(n, write(out, buf, n));
+	ASSERT_EQ(0, n);
+	ASSERT_EQ(0, fchmod(out, 0755));
+	close(in);
+	close(out);
 }
 
 #endif /* CKPT_UTIL_H */

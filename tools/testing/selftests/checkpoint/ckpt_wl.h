@@ -13,11 +13,6 @@
 
 #define TREE_COMM	"ckpt-tree-wl"
 
-static inline long sys_restart(pid_t pid, int fd, unsigned long flags)
-{
-	return syscall(__NR_restart, pid, fd, flags);
-}
-
 /* the scratch directory of a test */
 struct scratch {
 	char dir[64];
@@ -52,7 +47,7 @@ static inline void scratch_clean(struct scratch *s)
 
 static inline void put_long(const char *path, long v)
 {
-	char tmp[128], buf[32];
+	char tmp[256], buf[32];
 	int fd, n;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
@@ -340,6 +335,57 @@ static inline void real_program(struct __test_metadata *_metadata,
 	}
 	ASSERT_TRUE(get_long(answer, &v));
 	EXPECT_EQ(want, v);
+}
+
+/*
+ * Forged images: a copy of @img with @len bytes of @val at byte @field of
+ * the first record that @match accepts (it sees the record before, too),
+ * written to @bad; restart must refuse it with EINVAL and leave no task.
+ */
+static inline void forge_and_expect(struct __test_metadata *_metadata,
+				    const char *img, const char *bad,
+				    bool (*match)(const struct ckpt_hdr *h,
+						  const struct ckpt_hdr *prev),
+				    size_t field, const void *val, size_t len,
+				    const char *what)
+{
+	const struct ckpt_hdr *h = NULL, *prev = NULL;
+	struct img im = {};
+	int fd, err;
+	pid_t top;
+
+	fd = open(img, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	im.size = lseek(fd, 0, SEEK_END);
+	im.buf = malloc(im.size);
+	ASSERT_NE(NULL, im.buf);
+	ASSERT_EQ((ssize_t)im.size, pread(fd, im.buf, im.size, 0));
+	close(fd);
+	while ((h = img_next(&im, h)) && !match(h, prev))
+		prev = h;
+	ASSERT_NE(NULL, h) {
+		TH_LOG("%s: no such record", what);
+	}
+	memcpy((unsigned char *)h + field, val, len);
+	fd = open(bad, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)im.size, write(fd, im.buf, im.size));
+	close(fd);
+	img_free(&im);
+	top = restart_img(bad, 0, 0, &err);
+	if (top > 0) {
+		kill(top, SIGKILL);
+		waitpid(top, NULL, 0);
+	}
+	EXPECT_EQ(-1, top) {
+		TH_LOG("%s: restarted", what);
+	}
+	EXPECT_EQ(EINVAL, err) {
+		TH_LOG("%s: %s", what, strerror(err));
+	}
+	EXPECT_EQ(0, wait_no_tree_tasks(CKPT_WAIT_MS)) {
+		TH_LOG("%s: tasks left behind", what);
+	}
 }
 
 #endif /* CKPT_WL_H */
