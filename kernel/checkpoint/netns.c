@@ -126,7 +126,7 @@ static int ckpt_nl_send(struct socket *sock, struct nlmsghdr *nlh)
 
 /*
  * Read the answers to request @seq: call @fn for each message until the
- * end of a dump, or the acknowledgement of a request.
+ * end of a dump, or the acknowledgment of a request.
  */
 static int ckpt_nl_recv(struct socket *sock, u32 seq, void *buf,
 			int (*fn)(struct nlmsghdr *nlh, void *arg), void *arg)
@@ -514,7 +514,7 @@ static void ckpt_nl_close(struct ckpt_nl *nl)
 	kvfree(nl->buf);
 }
 
-/* a request, and its acknowledgement */
+/* a request, and its acknowledgment */
 static int ckpt_nl_do(struct ckpt_nl *nl, struct nlmsghdr *nlh)
 {
 	int ret;

@@ -340,7 +340,9 @@ static inline void ckpt_image_reset(struct ckpt_image *img)
 	img->shmem_size = 0;
 	img->sock_pending = 0;
 	img->want_tcp = 0;
-	img->net_devs = img->net_addrs = img->net_routes = 0;
+	img->net_devs = 0;
+	img->net_addrs = 0;
+	img->net_routes = 0;
 	img->nr_sock_fwd = 0;
 	img->nr_refs = 0;
 	img->err[0] = '\0';
@@ -1251,9 +1253,9 @@ static inline int ckpt_check_socket(struct ckpt_image *img,
 	if (family != AF_UNIX && family != AF_INET && family != AF_INET6)
 		return ckpt_image_fail(img, rec->offset,
 				       "SOCKET: unknown family %u", family);
-	if (family == AF_UNIX ? proto != 0 || (type != SOCK_STREAM &&
-					      type != SOCK_DGRAM &&
-					      type != SOCK_SEQPACKET) :
+	if (family == AF_UNIX ?
+	    proto != 0 || (type != SOCK_STREAM && type != SOCK_DGRAM &&
+			   type != SOCK_SEQPACKET) :
 	    !((type == SOCK_STREAM && proto == IPPROTO_TCP) ||
 	      (type == SOCK_DGRAM && proto == IPPROTO_UDP)))
 		return ckpt_image_fail(img, rec->offset,

@@ -992,8 +992,9 @@ static void v_sockaddr(const char *k, const unsigned char *a, __u32 len)
 		return;
 	memcpy(&family, a, 2);
 	if (family == AF_UNIX && len > 2 && a[2]) {
-		snprintf(b, sizeof(b), "%.*s", (int)strnlen((const char *)a + 2,
-							   len - 2), a + 2);
+		int n = strnlen((const char *)a + 2, len - 2);
+
+		snprintf(b, sizeof(b), "%.*s", n, a + 2);
 	} else if (family == AF_UNIX && len > 2) {
 		snprintf(b, sizeof(b), "@%.*s", (int)(len - 3), a + 3);
 	} else if (family == AF_INET && len >= 16) {

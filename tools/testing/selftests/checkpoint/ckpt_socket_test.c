@@ -165,8 +165,7 @@ static ssize_t recv_fds(int s, void *buf, size_t len, int *fds, int *nfd,
 /* a line for the test to show when a check fails: "<dir>/notes" */
 static const char *note_dir;
 
-__attribute__((format(printf, 1, 2)))
-static void note(const char *fmt, ...)
+static void __printf(1, 2) note(const char *fmt, ...)
 {
 	char path[160];
 	va_list ap;
@@ -830,7 +829,7 @@ static pid_t start_container(struct __test_metadata *_metadata,
 TEST_F_TIMEOUT(sock, echo_tcp_unix_container, 600)
 {
 	const char *img = spath(&self->s, "img");
-	const char *names[] = { "tcp4", "tcp6", "unix" };
+	static const char * const names[] = { "tcp4", "tcp6", "unix" };
 	long expect = echo_expect(), v;
 	int err, status, nsock, nq, i;
 	pid_t init, top;
@@ -1284,10 +1283,10 @@ static bool forge_match(const struct ckpt_hdr *h, enum forge_at at, int *n,
 	return false;
 }
 
-static void forge_and_expect(struct __test_metadata *_metadata,
-			     const char *img, const char *bad,
-			     enum forge_at at, size_t field, const void *val,
-			     size_t len, int want, const char *what)
+static void forge_sock(struct __test_metadata *_metadata,
+		       const char *img, const char *bad,
+		       enum forge_at at, size_t field, const void *val,
+		       size_t len, int want, const char *what)
 {
 	const struct ckpt_hdr *h = NULL;
 	struct img im = {};
@@ -1384,52 +1383,52 @@ TEST_F_TIMEOUT(sock, forged_socket_records_refused, 300)
 
 	/* sequence numbers */
 	v = 0x12345;
-	forge_and_expect(_metadata, img, bad, AT_TCP_FIRST,
-			 offsetof(struct ckpt_rec_sock_tcp, snd_nxt), &v, 4,
-			 EINVAL, "snd_nxt beyond write_seq");
-	forge_and_expect(_metadata, img, bad, AT_TCP_SECOND,
-			 offsetof(struct ckpt_rec_sock_tcp, rcv_nxt), &v, 4,
-			 EINVAL, "rcv_nxt the other end never sent");
+	forge_sock(_metadata, img, bad, AT_TCP_FIRST,
+		   offsetof(struct ckpt_rec_sock_tcp, snd_nxt), &v, 4,
+		   EINVAL, "snd_nxt beyond write_seq");
+	forge_sock(_metadata, img, bad, AT_TCP_SECOND,
+		   offsetof(struct ckpt_rec_sock_tcp, rcv_nxt), &v, 4,
+		   EINVAL, "rcv_nxt the other end never sent");
 	v = 15;
-	forge_and_expect(_metadata, img, bad, AT_TCP_FIRST,
-			 offsetof(struct ckpt_rec_sock_tcp, snd_wscale), &v, 4,
-			 EINVAL, "window scale 15");
+	forge_sock(_metadata, img, bad, AT_TCP_FIRST,
+		   offsetof(struct ckpt_rec_sock_tcp, snd_wscale), &v, 4,
+		   EINVAL, "window scale 15");
 	v = 20;
-	forge_and_expect(_metadata, img, bad, AT_TCP_FIRST,
-			 offsetof(struct ckpt_rec_sock_tcp, mss_clamp), &v, 4,
-			 EINVAL, "MSS 20");
+	forge_sock(_metadata, img, bad, AT_TCP_FIRST,
+		   offsetof(struct ckpt_rec_sock_tcp, mss_clamp), &v, 4,
+		   EINVAL, "MSS 20");
 	/* queue lengths */
 	q = 1 << 20;
-	forge_and_expect(_metadata, img, bad, AT_SOCKET_TCP,
-			 offsetof(struct ckpt_rec_socket, sndq_bytes), &q, 8,
-			 EINVAL, "send queue longer than its sequence numbers");
+	forge_sock(_metadata, img, bad, AT_SOCKET_TCP,
+		   offsetof(struct ckpt_rec_socket, sndq_bytes), &q, 8,
+		   EINVAL, "send queue longer than its sequence numbers");
 	v = 9999;
-	forge_and_expect(_metadata, img, bad, AT_QUEUE_TCP,
-			 sizeof(struct ckpt_rec_sock_queue) +
-			 offsetof(struct ckpt_sock_msg, len), &v, 4,
-			 EINVAL, "TCP queue message longer than its record");
+	forge_sock(_metadata, img, bad, AT_QUEUE_TCP,
+		   sizeof(struct ckpt_rec_sock_queue) +
+		   offsetof(struct ckpt_sock_msg, len), &v, 4,
+		   EINVAL, "TCP queue message longer than its record");
 	v = 2;
-	forge_and_expect(_metadata, img, bad, AT_QUEUE_UNIX,
-			 offsetof(struct ckpt_rec_sock_queue, nr_msgs), &v, 4,
-			 EINVAL, "more unix messages than the record holds");
+	forge_sock(_metadata, img, bad, AT_QUEUE_UNIX,
+		   offsetof(struct ckpt_rec_sock_queue, nr_msgs), &v, 4,
+		   EINVAL, "more unix messages than the record holds");
 	v = 4;
-	forge_and_expect(_metadata, img, bad, AT_QUEUE_UNIX,
-			 sizeof(struct ckpt_rec_sock_queue) +
-			 offsetof(struct ckpt_sock_msg, len), &v, 4,
-			 EINVAL, "unix message shorter than its bytes");
+	forge_sock(_metadata, img, bad, AT_QUEUE_UNIX,
+		   sizeof(struct ckpt_rec_sock_queue) +
+		   offsetof(struct ckpt_sock_msg, len), &v, 4,
+		   EINVAL, "unix message shorter than its bytes");
 	/* a state the socket cannot have, an address of another family */
 	v = 7;
-	forge_and_expect(_metadata, img, bad, AT_SOCKET_UNIX,
-			 offsetof(struct ckpt_rec_socket, state), &v, 4,
-			 EINVAL, "unknown state");
+	forge_sock(_metadata, img, bad, AT_SOCKET_UNIX,
+		   offsetof(struct ckpt_rec_socket, state), &v, 4,
+		   EINVAL, "unknown state");
 	v = AF_INET6;
-	forge_and_expect(_metadata, img, bad, AT_SOCKET_TCP,
-			 offsetof(struct ckpt_rec_socket, family), &v, 2,
-			 EINVAL, "IPv4 addresses in an IPv6 socket");
+	forge_sock(_metadata, img, bad, AT_SOCKET_TCP,
+		   offsetof(struct ckpt_rec_socket, family), &v, 2,
+		   EINVAL, "IPv4 addresses in an IPv6 socket");
 	v = 1 << 30;
-	forge_and_expect(_metadata, img, bad, AT_SOCKET_UNIX,
-			 offsetof(struct ckpt_rec_socket, flags), &v, 4,
-			 EINVAL, "unknown socket flag");
+	forge_sock(_metadata, img, bad, AT_SOCKET_UNIX,
+		   offsetof(struct ckpt_rec_socket, flags), &v, 4,
+		   EINVAL, "unknown socket flag");
 
 	/* the image itself restarts, and the data is all there */
 	top = restart_img(img, 0, 0, &err);
@@ -1637,12 +1636,10 @@ TEST_F_TIMEOUT(sock, unprivileged_restart_limits, 120)
 	self->pid = fork();
 	ASSERT_LE(0, self->pid);
 	if (!self->pid) {
-		char *envp[] = { env, NULL };
-
 		if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
 		    setresuid(NOBODY, NOBODY, NOBODY))
 			_exit(1);
-		execle(exe, exe, (char *)NULL, envp);
+		execle(exe, exe, (char *)NULL, (char *[]){ env, NULL });
 		_exit(2);
 	}
 	ASSERT_TRUE(wait_file(spath(&self->s, "ready"), CKPT_WAIT_MS));
@@ -1822,17 +1819,18 @@ TEST_F_TIMEOUT(sock, netns_http_server_veth, 600)
 	sh("ip link del " NS_VETH_HOST " 2>/dev/null");
 	put_long(spath(&self->s, "hello.txt"), 424242);
 	snprintf(cmd, sizeof(cmd),
-		 "ip link set lo up && exec python3 -m http.server --bind 0.0.0.0 "
-		 "--directory %s 8000", self->s.dir);
+		 "ip link set lo up && exec python3 -m http.server %s %s %s 8000",
+		 "--bind 0.0.0.0", "--directory", self->s.dir);
 	init = start_netns_container(_metadata, cmd, &self->helper);
 	ASSERT_LT(0, init);
 	/* a veth pair, configured as a container manager would */
 	ASSERT_EQ(0, sh("ip link add " NS_VETH_HOST " type veth peer name "
 			NS_VETH_CONT " netns %d", init));
-	ASSERT_EQ(0, sh("nsenter -t %d -n sh -c 'ip addr add 10.199.0.2/24 dev "
-			NS_VETH_CONT " && ip link set " NS_VETH_CONT " up && "
-			"ip route add 10.200.0.0/16 via 10.199.0.1 && "
-			"ip -6 addr add fd99::2/64 dev " NS_VETH_CONT "'", init));
+	ASSERT_EQ(0, sh("nsenter -t %d -n sh -c '%s && %s && %s && %s'", init,
+			"ip addr add 10.199.0.2/24 dev " NS_VETH_CONT,
+			"ip link set " NS_VETH_CONT " up",
+			"ip route add 10.200.0.0/16 via 10.199.0.1",
+			"ip -6 addr add fd99::2/64 dev " NS_VETH_CONT));
 	ASSERT_EQ(0, sh("ip addr add 10.199.0.1/24 dev " NS_VETH_HOST
 			" && ip link set " NS_VETH_HOST " up"));
 	{
@@ -1903,7 +1901,7 @@ static void wl_echo_netns(const char *dir)
 	int s = socket(AF_INET, SOCK_DGRAM, 0);
 
 	/* bring lo up in the new namespace, as ip(8) would */
-	strcpy(ifr.ifr_name, "lo");
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
 	if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr))
 		_exit(80);
 	ifr.ifr_flags |= IFF_UP;
@@ -1957,7 +1955,7 @@ TEST_F_TIMEOUT(sock, echo_in_own_netns, 600)
 	ASSERT_TRUE(wait_long(spath(&self->s, "all"), 0, &v, 300000));
 	EXPECT_EQ(0, v);
 	for (i = 0; i < 3; i++) {
-		const char *names[] = { "tcp4", "tcp6", "unix" };
+		static const char * const names[] = { "tcp4", "tcp6", "unix" };
 		char p[32];
 
 		snprintf(p, sizeof(p), "%s.done", names[i]);
@@ -1973,6 +1971,9 @@ TEST_F_TIMEOUT(sock, echo_in_own_netns, 600)
  * two ends are in the container; a network namespace of a process that is
  * not a container's init.
  */
+#define VETH_INSIDE \
+	"ip link add ckptx0 type veth peer name ckptx1 && exec sleep 1000"
+
 TEST_F_TIMEOUT(sock, netns_refused, 120)
 {
 	const char *img = spath(&self->s, "img");
@@ -1985,9 +1986,7 @@ TEST_F_TIMEOUT(sock, netns_refused, 120)
 
 	if (!have("/usr/sbin/ip"))
 		SKIP(return, "ip(8) missing");
-	init = start_netns_container(_metadata,
-		"ip link add ckptx0 type veth peer name ckptx1 && "
-		"exec sleep 1000", &self->helper);
+	init = start_netns_container(_metadata, VETH_INSIDE, &self->helper);
 	ASSERT_LT(0, init);
 	deadline = now_ms() + CKPT_WAIT_MS;
 	while (now_ms() < deadline &&
