@@ -717,7 +717,9 @@ static int ckpt_net_add_addr(struct ckpt_nl *nl, struct net *ns,
 	if (ret)
 		return ret;
 	ret = -EMSGSIZE;
-	if (!ckpt_nlmsg_put(&m, IFA_LOCAL, a->local, alen) ||
+	/* IPv6 has IFA_LOCAL only for a point-to-point peer's address */
+	if ((memchr_inv(a->local, 0, alen) &&
+	     !ckpt_nlmsg_put(&m, IFA_LOCAL, a->local, alen)) ||
 	    !ckpt_nlmsg_put(&m, IFA_ADDRESS, a->address, alen) ||
 	    !ckpt_nlmsg_put(&m, IFA_FLAGS, &flags, sizeof(flags)))
 		goto out;
