@@ -1636,7 +1636,9 @@ TEST_F_TIMEOUT(sock, unprivileged_restart_limits, 120)
 	self->pid = fork();
 	ASSERT_LE(0, self->pid);
 	if (!self->pid) {
-		if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+		/* a working directory that nobody can look up again */
+		if (chdir(self->s.dir) || setgroups(0, NULL) ||
+		    setresgid(NOBODY, NOBODY, NOBODY) ||
 		    setresuid(NOBODY, NOBODY, NOBODY))
 			_exit(1);
 		execle(exe, exe, (char *)NULL, (char *[]){ env, NULL });
