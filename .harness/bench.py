@@ -19,7 +19,8 @@ Adding a workload: write a start function (returns a Target whose root pid is wh
 add a Workload(...) to WORKLOADS.
 
 Environment: CKPT_WORKDIR (set by init.py); CKPT_BENCH_QUICK=1 (each workload's quick sizes, one run),
-CKPT_BENCH_SIZES="1 64 ..." and CKPT_BENCH_RUNS=R override the sizes and the number of runs.
+CKPT_BENCH_SIZES="1 64 ..." and CKPT_BENCH_RUNS=R override the sizes and the number of runs,
+CKPT_BENCH_ONLY="W5 ..." runs only those workloads.
 Output: the table and environment between @@CKPT-BENCH-REPORT-*@@ markers and the CSV between
 @@CKPT-BENCH-CSV-*@@ markers (the harness copies both out of the console log). Exit status 0 when everything
 was measured, 1 when a checkpoint, restart or criu step failed.
@@ -49,6 +50,7 @@ T_START = time.monotonic()
 libc = ctypes.CDLL(None, use_errno=True)
 libc.syscall.restype = ctypes.c_long
 PR_SET_CHILD_SUBREAPER = 36
+CHECKPOINT_KILL = 0x1
 
 
 def say(msg=""):
@@ -229,10 +231,95 @@ def we_start(n):
     return spawn([sys.executable, "-c", WE_SRC, str(n)], "we-%d" % n)
 
 
+W5_SRC = r"""
+import ctypes, os, signal, socket, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+n, q, uq = int(sys.argv[1]), 64 << 10, 4 << 10
+if libc.unshare(0x20000000):            # CLONE_NEWPID: the next child is init of a container
+    raise OSError(ctypes.get_errno(), "unshare")
+init = os.fork()
+if init:
+    print("init", init, flush=True)
+    os.waitpid(init, 0)
+    sys.exit(0)
+# init: the clients; its child: the servers (TCP on the loopback, unix on an abstract name)
+tl = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+tl.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+tl.bind(("127.0.0.1", 0))
+tl.listen(n)
+ul = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+ul.bind("\0ckpt-bench-w5-%d" % os.getppid())
+ul.listen(n)
+rd, wr = os.pipe()
+if os.fork() == 0:                      # the server
+    os.close(rd)
+    conns = []
+    for i in range(n):
+        c, _ = tl.accept()
+        c.sendall(b"s" * q)             # 64 KiB to the client, which does not read it
+        conns.append(c)
+    for i in range(n):
+        c, _ = ul.accept()
+        c.sendall(b"u" * uq)
+        conns.append(c)
+    os.write(wr, b"x")
+    while True:
+        signal.pause()
+os.close(wr)
+clients = []
+for i in range(n):
+    c = socket.create_connection(tl.getsockname())
+    c.sendall(b"c" * q)                 # 64 KiB to the server, which does not read it
+    clients.append(c)
+for i in range(n):
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    c.connect(ul.getsockname())
+    c.sendall(b"v" * uq)
+    clients.append(c)
+tl.close()
+ul.close()
+os.read(rd, 1)
+time.sleep(0.5)                         # the last segments acknowledged
+print("ready", flush=True)
+while True:
+    signal.pause()
+"""
+
+
+class ContainerTarget(Target):
+    """A workload whose launcher prints "init PID": the init of its pid namespace is what is checkpointed."""
+
+    def wait_ready(self, timeout=600):
+        Target.wait_ready(self, timeout)
+        with open(self.out) as f:
+            m = re.search(r"^init (\d+)$", f.read(), re.M)
+        if not m:
+            raise RuntimeError("workload did not say its init's pid")
+        self.pid = int(m.group(1))
+
+    def kill(self):
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.popen.wait()
+
+
+def w5_start(n):
+    """W5: a container of two processes: n loopback TCP connections with 64 KiB queued both ways, and a
+    unix-socket server with n clients (4 KiB queued both ways)."""
+    out = "%s/w5-%d.out" % (TMP, n)
+    with open(out, "w") as f, open("/dev/null") as null:
+        p = subprocess.Popen([sys.executable, "-c", W5_SRC, str(n)], stdin=null, stdout=f,
+                             stderr=subprocess.STDOUT, cwd=TMP, start_new_session=True, close_fds=True)
+    return ContainerTarget(p, out)
+
+
 class Workload:
-    def __init__(self, name, desc, start, sizes, quick_sizes, floor_mib):
+    def __init__(self, name, desc, start, sizes, quick_sizes, floor_mib, ckpt_flags=0, criu_args=()):
         self.name, self.desc, self.start = name, desc, start
         self.sizes, self.quick_sizes, self.floor_mib = sizes, quick_sizes, floor_mib
+        self.ckpt_flags, self.criu_args = ckpt_flags, list(criu_args)
 
 
 # One entry per workload: name, description, start(n) -> Target, the sizes n (all, quick mode), and the
@@ -245,6 +332,12 @@ WORKLOADS = [
     Workload("WE", "one python3 process blocked in epoll_wait() on an epoll over N eventfds (every other one"
              " edge-triggered, a third of them ready) and a pipe; N counts fds, not MiB", we_start,
              [1000], [200], lambda n: 0),
+    # N is the number of TCP connections and of unix clients here, not MiB; checkpoint kills the container
+    # (CHECKPOINT_KILL), as criu dump does, so that both restart the connections on free ports
+    Workload("W5", "a container (pid namespace) with N established loopback TCP connections (64 KiB queued "
+             "both ways) and a unix-socket server with N clients (4 KiB queued both ways)", w5_start,
+             [100], [100], lambda n: 0, ckpt_flags=CHECKPOINT_KILL,
+             criu_args=["--tcp-established", "--network-lock", "nftables"]),
 ]
 
 
@@ -406,14 +499,17 @@ def measure_ours(w, n, r):
     t = w.start(n)
     try:
         t.wait_ready()
+        if w.ckpt_flags:  # the timed checkpoint kills it: measure the pipe first
+            kmem, samples, piped, pipe_dt = ours_kmem(t.pid)
         settle()
         fd = os.open(IMG, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
-            _, ckpt = timed_syscall(NR_CHECKPOINT, t.pid, fd, 0)
+            _, ckpt = timed_syscall(NR_CHECKPOINT, t.pid, fd, w.ckpt_flags)
         finally:
             os.close(fd)
         size = os.stat(IMG).st_size
-        kmem, samples, piped, pipe_dt = ours_kmem(t.pid)
+        if not w.ckpt_flags:
+            kmem, samples, piped, pipe_dt = ours_kmem(t.pid)
     finally:
         t.kill()
     fd = os.open(IMG, os.O_RDONLY)
@@ -468,13 +564,15 @@ def measure_criu(w, n, r):
     try:
         t.wait_ready()
         settle()
-        dump, out = run_criu(["dump", "-t", str(t.pid), "-D", CRIU_DIR, "--shell-job"], TMP + "/criu-dump.log")
+        dump, out = run_criu(["dump", "-t", str(t.pid), "-D", CRIU_DIR, "--shell-job"] + w.criu_args,
+                             TMP + "/criu-dump.log")
     finally:
         t.kill()  # criu dump killed it already: reap it so that its pid is free for the restore
     frozen = criu_stat(out, "Frozen time")
     size = sum(os.path.getsize(os.path.join(CRIU_DIR, f)) for f in os.listdir(CRIU_DIR) if f.endswith(".img"))
     settle()
-    restore, out = run_criu(["restore", "-D", CRIU_DIR, "--shell-job", "-d"], TMP + "/criu-restore.log")
+    restore, out = run_criu(["restore", "-D", CRIU_DIR, "--shell-job", "-d"] + w.criu_args,
+                            TMP + "/criu-restore.log")
     try:
         if not alive(t.pid):
             raise RuntimeError("criu restore: pid %d is not running" % t.pid)
@@ -762,7 +860,10 @@ def main():
         say("  %-22s %s" % (k + ":", v))
     criu_check()
     rows = []
+    only = os.environ.get("CKPT_BENCH_ONLY", "").split()
     for w in WORKLOADS:
+        if only and w.name not in only:
+            continue
         for n in sizes_for(w):
             say("=== %s N=%d MiB, %d run(s)" % (w.name, n, runs_for(w, n)))
             rows.append(bench(w, n))

@@ -252,6 +252,9 @@ static int ckpt_collect_file(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 
 	if (pipe) {
 		p = ckpt_obj_collect(ctx, &ckpt_pipe_ops, pipe);
+	} else if (ckpt_is_socket(file)) {
+		if (!(ctx->cur && (ctx->cur->exclude & CKPT_EXCLUDE_NET)))
+			p = ckpt_sock_collect_file(ctx, file);
 	} else {
 		p = ckpt_mq_collect_file(ctx, file);
 		if (!p && ckpt_content_wanted(file)) {
@@ -353,6 +356,11 @@ static int ckpt_file_type(struct ckpt_ctx *ctx, struct ckpt_obj *obj,
 	if (file->f_flags & FASYNC)
 		return ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_FILE, fd, 0,
 				"fd %d: O_ASYNC is not supported", fd);
+	/* cr.exclude's net bit: the runtime reconnects by itself */
+	if (S_ISSOCK(mode) && (ctx->cur->exclude & CKPT_EXCLUDE_NET))
+		return CKPT_FILE_NET_SKIPPED;
+	if (ckpt_is_socket(file))
+		return ckpt_sock_file_type(ctx, obj, obj_ref);
 	/* a POSIX message queue: saved as an object */
 	*obj_ref = ckpt_mq_file_ref(ctx, file);
 	if (*obj_ref)
@@ -397,9 +405,6 @@ static int ckpt_file_type(struct ckpt_ctx *ctx, struct ckpt_obj *obj,
 		*obj_ref = p->ref;
 		return named ? CKPT_FILE_FIFO : CKPT_FILE_PIPE;
 	}
-	/* cr.exclude's net bit: the runtime reconnects by itself */
-	if (S_ISSOCK(mode) && (ctx->cur->exclude & CKPT_EXCLUDE_NET))
-		return CKPT_FILE_NET_SKIPPED;
 	if ((S_ISREG(mode) || S_ISDIR(mode)) && named) {
 		if (d_unlinked(file->f_path.dentry))
 			goto deleted;
@@ -463,9 +468,16 @@ static int ckpt_dump_file(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 		r.rdev = cpu_to_le32(ckpt_socket_kind(file));
 	ckpt_fill_identity(file, &r.dev, &r.ino, &r.size, &r.mtime_sec,
 			   &r.mtime_nsec);
+	/* a socket has no path: its SOCKET record says what it is */
+	if (type == CKPT_FILE_SOCKET)
+		path_len = 0;
 	r.path_len = cpu_to_le32(path_len);
-	return ckpt_write_record(ctx, CKPT_REC_FILE, &r, sizeof(r), path,
-				 path_len);
+	ret = ckpt_write_record(ctx, CKPT_REC_FILE, &r, sizeof(r), path,
+				path_len);
+	/* a socket's data, after the files in flight in it */
+	if (!ret && type == CKPT_FILE_SOCKET)
+		ret = ckpt_sock_file_done(ctx);
+	return ret;
 }
 
 static void ckpt_file_release(struct ckpt_obj *obj)
@@ -668,10 +680,11 @@ static int ckpt_restore_file(struct ckpt_ctx *ctx, struct ckpt_task *t,
 	}
 	if (type != CKPT_FILE_PIPE && type != CKPT_FILE_FIFO &&
 	    type != CKPT_FILE_SHMEM && type != CKPT_FILE_REGULAR &&
-	    type != CKPT_FILE_MQUEUE && r->obj_ref)
+	    type != CKPT_FILE_MQUEUE && type != CKPT_FILE_SOCKET && r->obj_ref)
 		return -EINVAL;
 	/* a path to open: not for an object of the image's own */
-	if (type != CKPT_FILE_EXTERNAL && type != CKPT_FILE_PIPE &&
+	if (type == CKPT_FILE_SOCKET ? path_len :
+	    type != CKPT_FILE_EXTERNAL && type != CKPT_FILE_PIPE &&
 	    type != CKPT_FILE_SHMEM && type != CKPT_FILE_NET_SKIPPED &&
 	    type != CKPT_FILE_MQUEUE && !r->obj_ref &&
 	    (!path_len || r->path[0] != '/'))
@@ -706,6 +719,9 @@ static int ckpt_restore_file(struct ckpt_ctx *ctx, struct ckpt_task *t,
 		break;
 	case CKPT_FILE_MQUEUE:
 		file = ckpt_mq_open(ctx, le32_to_cpu(r->obj_ref), f_flags);
+		break;
+	case CKPT_FILE_SOCKET:
+		file = ckpt_sock_open(ctx, le32_to_cpu(r->obj_ref), f_flags);
 		break;
 	case CKPT_FILE_EXTERNAL:
 		break;

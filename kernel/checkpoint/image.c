@@ -344,6 +344,7 @@ void ckpt_ctx_free(struct ckpt_ctx *ctx)
 	kvfree(ctx->tasks);
 	ckpt_restart_release(ctx);
 	ckpt_obj_free(ctx);
+	ckpt_net_free(ctx);
 	xa_destroy(&ctx->index);
 	if (ctx->pidns)
 		put_pid_ns(ctx->pidns);

@@ -21,6 +21,7 @@
 #define _KERNEL_CHECKPOINT_INTERNAL_H
 
 #include <linux/completion.h>
+#include <linux/net.h>
 #include <linux/path.h>
 #include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
@@ -46,6 +47,7 @@ struct ckpt_obj;
 struct ckpt_hold;
 struct ckpt_gate;
 struct pid_namespace;
+struct ckpt_net;
 
 #define CKPT_ERRMSG_LEN		128
 #define CKPT_REC_NR		(CKPT_REC_MAX + 1)
@@ -289,6 +291,7 @@ struct ckpt_task {
  * @mm:		private state of the memory code (mm.c, pages.c)
  * @mapped:	restart: the files opened for mappings, by path (mm.c)
  * @ns:		restart: private state of the namespace code (ns.c)
+ * @net:	private state of the socket code (socket.c)
  * @caller:	restart: the calling task (the coordinator)
  * @caller_cred: restart: its credentials
  * @root:	restart: its root directory: every path is looked up there
@@ -330,6 +333,7 @@ struct ckpt_ctx {
 	void *mm;
 	struct list_head mapped;
 	void *ns;
+	struct ckpt_net *net;
 	struct task_struct *caller;
 	const struct cred *caller_cred;
 	struct path root;
@@ -597,6 +601,68 @@ int ckpt_ipc_write_msgs(struct ckpt_ctx *ctx, const void *buf, size_t len,
 			unsigned long nr);
 void *ckpt_ipc_read_msg(struct ckpt_ctx *ctx, u64 *type, size_t *len,
 			size_t max);
+
+/* socket.c: sockets and network namespaces (CONFIG_CHECKPOINT_NET) */
+static inline bool ckpt_is_socket(struct file *file)
+{
+	return IS_ENABLED(CONFIG_NET) && sock_from_file(file);
+}
+
+#ifdef CONFIG_CHECKPOINT_NET
+struct ckpt_obj *ckpt_sock_collect_file(struct ckpt_ctx *ctx,
+					struct file *file);
+int ckpt_sock_file_type(struct ckpt_ctx *ctx, struct ckpt_obj *fobj,
+			u32 *obj_ref);
+int ckpt_sock_file_done(struct ckpt_ctx *ctx);
+struct file *ckpt_sock_open(struct ckpt_ctx *ctx, u32 ref, u32 f_flags);
+void ckpt_net_kill(struct ckpt_ctx *ctx);
+void ckpt_net_free(struct ckpt_ctx *ctx);
+bool ckpt_net_task_ok(struct ckpt_ctx *ctx, struct task_struct *t);
+int ckpt_net_dump_ns(struct ckpt_ctx *ctx);
+#else
+static inline struct ckpt_obj *ckpt_sock_collect_file(struct ckpt_ctx *ctx,
+						      struct file *file)
+{
+	return NULL;
+}
+
+static inline int ckpt_sock_file_type(struct ckpt_ctx *ctx,
+				      struct ckpt_obj *fobj, u32 *obj_ref)
+{
+	return ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_SOCKET, (int)fobj->priv, 0,
+			"fd %d: sockets are not supported (CONFIG_CHECKPOINT_NET)",
+			(int)fobj->priv);
+}
+
+static inline int ckpt_sock_file_done(struct ckpt_ctx *ctx)
+{
+	return 0;
+}
+
+static inline struct file *ckpt_sock_open(struct ckpt_ctx *ctx, u32 ref,
+					  u32 f_flags)
+{
+	return ERR_PTR(-EINVAL);
+}
+
+static inline void ckpt_net_kill(struct ckpt_ctx *ctx) {}
+static inline void ckpt_net_free(struct ckpt_ctx *ctx) {}
+
+static inline bool ckpt_net_task_ok(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	bool same;
+
+	task_lock(t);
+	same = t->nsproxy && t->nsproxy->net_ns == current->nsproxy->net_ns;
+	task_unlock(t);
+	return same;
+}
+
+static inline int ckpt_net_dump_ns(struct ckpt_ctx *ctx)
+{
+	return 0;
+}
+#endif
 
 /* pages.c: the contents of memory */
 struct ckpt_pagebuf;

@@ -39,6 +39,8 @@ static void ckpt_kill_tree(struct ckpt_ctx *ctx)
 {
 	unsigned int i;
 
+	/* what the tasks' exit would tell the outside, they keep quiet */
+	ckpt_net_kill(ctx);
 	for (i = 0; i < ctx->nr_tasks; i++) {
 		struct ckpt_task *t = &ctx->tasks[i];
 

@@ -205,6 +205,12 @@ int ckpt_dump_task(struct ckpt_ctx *ctx, struct ckpt_task *t)
 	if (t->flags & CKPT_TREE_ZOMBIE)
 		return 0;
 	ctx->cur = t;
+	/* a container's network namespace, before anything that uses it */
+	if (t == ctx->tasks) {
+		ret = ckpt_net_dump_ns(ctx);
+		if (ret)
+			return ret;
+	}
 	for (i = 0; i < CKPT_PART_NR; i++) {
 		if (!t->part[i])
 			continue;

@@ -163,11 +163,13 @@ static int ckpt_check_ns(struct ckpt_ctx *ctx, struct task_struct *t)
 	task_lock(t);
 	its = t->nsproxy;
 	same = its && its->mnt_ns == mine->mnt_ns &&
-	       its->net_ns == mine->net_ns &&
 	       its->cgroup_ns == mine->cgroup_ns &&
 	       its->time_ns == mine->time_ns &&
 	       its->pid_ns_for_children == task_active_pid_ns(t);
 	task_unlock(t);
+	/* the caller's, or a container's own: see netns.c */
+	if (same)
+		same = ckpt_net_task_ok(ctx, t);
 	if (!same)
 		return ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_NAMESPACE, -1, 0,
 				"namespaces differ from the caller's");

@@ -102,7 +102,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <netinet/in.h>
 #include <linux/checkpoint.h>
 
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -192,6 +194,15 @@ struct ckpt_image {
 	int ipc_ns_seen, uts_ns_seen;
 	__u64 msgs_left;	/* IPC_MSG records the last queue announced */
 	__u64 msg_max;		/* their largest text */
+	/* network namespace: its members follow */
+	__u32 net_devs, net_addrs, net_routes;
+
+	/* sockets */
+	__u32 sock_pending;	/* a PAIRED socket: its peer comes next */
+	__u16 sock_pending_type;
+	int want_tcp;		/* an established TCP socket: its SOCK_TCP */
+	__u32 *sock_fwd;	/* datagram peer_refs not defined yet */
+	size_t nr_sock_fwd, sock_fwd_cap;
 
 	struct ckpt_objref *refs;
 	size_t nr_refs, refs_cap;
@@ -236,6 +247,13 @@ static inline const char *ckpt_rec_type_name(__u32 type)
 	case CKPT_REC_IPC_MSG:		return "IPC_MSG";
 	case CKPT_REC_SEM_UNDO:		return "SEM_UNDO";
 	case CKPT_REC_MQUEUE:		return "MQUEUE";
+	case CKPT_REC_SOCKET:		return "SOCKET";
+	case CKPT_REC_SOCK_TCP:		return "SOCK_TCP";
+	case CKPT_REC_SOCK_QUEUE:	return "SOCK_QUEUE";
+	case CKPT_REC_NETNS:		return "NETNS";
+	case CKPT_REC_NETDEV:		return "NETDEV";
+	case CKPT_REC_NETADDR:		return "NETADDR";
+	case CKPT_REC_NETROUTE:		return "NETROUTE";
 	case CKPT_REC_FILEDATA:		return "FILEDATA";
 	case CKPT_REC_COMMENT:		return "COMMENT";
 	}
@@ -279,6 +297,13 @@ static inline size_t ckpt_rec_min_len(__u32 type)
 	case CKPT_REC_IPC_MSG:		return sizeof(struct ckpt_rec_ipc_msg);
 	case CKPT_REC_SEM_UNDO:		return sizeof(struct ckpt_rec_sem_undo);
 	case CKPT_REC_MQUEUE:		return sizeof(struct ckpt_rec_mqueue);
+	case CKPT_REC_SOCKET:		return sizeof(struct ckpt_rec_socket);
+	case CKPT_REC_SOCK_TCP:		return sizeof(struct ckpt_rec_sock_tcp);
+	case CKPT_REC_SOCK_QUEUE:	return sizeof(struct ckpt_rec_sock_queue);
+	case CKPT_REC_NETNS:		return sizeof(struct ckpt_rec_netns);
+	case CKPT_REC_NETDEV:		return sizeof(struct ckpt_rec_netdev);
+	case CKPT_REC_NETADDR:		return sizeof(struct ckpt_rec_netaddr);
+	case CKPT_REC_NETROUTE:		return sizeof(struct ckpt_rec_netroute);
 	case CKPT_REC_FILEDATA:		return sizeof(struct ckpt_rec_filedata);
 	case CKPT_REC_COMMENT:		return sizeof(struct ckpt_hdr);
 	}
@@ -353,6 +378,12 @@ static inline void ckpt_image_reset(struct ckpt_image *img)
 	img->uts_ns_seen = 0;
 	img->msgs_left = 0;
 	img->msg_max = 0;
+	img->sock_pending = 0;
+	img->want_tcp = 0;
+	img->net_devs = 0;
+	img->net_addrs = 0;
+	img->net_routes = 0;
+	img->nr_sock_fwd = 0;
 	img->nr_refs = 0;
 	img->err[0] = '\0';
 	img->err_offset = 0;
@@ -460,6 +491,7 @@ static inline void ckpt_image_close(struct ckpt_image *img)
 	free(img->buf);
 	free(img->tree);
 	free(img->refs);
+	free(img->sock_fwd);
 	free(img);
 }
 
@@ -701,6 +733,7 @@ static inline int ckpt_check_tail(struct ckpt_image *img,
 {
 	const struct ckpt_rec_tail *t = CKPT_REC(rec, struct ckpt_rec_tail);
 	__u32 nr_tasks = ckpt_le32(img->header.nr_tasks);
+	size_t i;
 
 	if (memcmp(t->magic, CKPT_MAGIC, sizeof(t->magic)))
 		return ckpt_image_fail(img, rec->offset, "TAIL: bad magic");
@@ -734,6 +767,11 @@ static inline int ckpt_check_tail(struct ckpt_image *img,
 	    !!(img->tree_flags & CKPT_TREE_UTSNS) != img->uts_ns_seen)
 		return ckpt_image_fail(img, rec->offset,
 				       "TAIL: IPC_NS or UTS_NS record not as TREE announces");
+	for (i = 0; i < img->nr_sock_fwd; i++)
+		if (!ckpt_ref_find(img, CKPT_REC_SOCKET, img->sock_fwd[i]))
+			return ckpt_image_fail(img, rec->offset,
+					       "TAIL: a datagram socket's peer_ref %u names no SOCKET",
+					       img->sock_fwd[i]);
 	return 0;
 }
 
@@ -746,7 +784,7 @@ static inline int ckpt_check_error(struct ckpt_image *img,
 	if (n && !memchr(e->msg, 0, n))
 		return ckpt_image_fail(img, rec->offset,
 				       "ERROR: message not NUL-terminated");
-	if (ckpt_le32(e->kind) > CKPT_OBJ_IPC)
+	if (ckpt_le32(e->kind) > CKPT_OBJ_SOCKET)
 		return ckpt_image_fail(img, rec->offset,
 				       "ERROR: unknown kind %u",
 				       ckpt_le32(e->kind));
@@ -908,11 +946,21 @@ static inline int ckpt_check_file(struct ckpt_image *img,
 	__u32 plen = ckpt_le32(f->path_len);
 
 	if ((type < CKPT_FILE_REGULAR || type > CKPT_FILE_SIGNALFD) &&
-	    type != CKPT_FILE_MQUEUE && type != CKPT_FILE_NET_SKIPPED)
+	    type != CKPT_FILE_MQUEUE && type != CKPT_FILE_SOCKET &&
+	    type != CKPT_FILE_NET_SKIPPED)
 		return ckpt_image_fail(img, rec->offset,
 				       "FILE: unknown type %u", type);
 	if (ckpt_file_state_type(type))
 		return ckpt_check_evfd_file(img, rec, f);
+	if (type == CKPT_FILE_SOCKET) {
+		if (plen)
+			return ckpt_image_fail(img, rec->offset,
+					       "FILE: a socket with a path");
+		if (ckpt_ref_use(img, rec, "obj_ref", CKPT_REC_SOCKET,
+				 ckpt_le32(f->obj_ref)))
+			return -1;
+		return ckpt_ref_add(img, rec, ckpt_le32(f->objref));
+	}
 	if (type == CKPT_FILE_NET_SKIPPED &&
 	    ((ckpt_le32(f->f_mode) & 0170000) != 0140000 ||
 	     !(ckpt_le32(f->rdev) >> 16) || f->pos))
@@ -1389,6 +1437,284 @@ static inline int ckpt_check_signalfd(struct ckpt_image *img,
 	return ckpt_ref_add(img, rec, ckpt_le32(f->objref));
 }
 
+/* the network namespace and its devices, addresses and routes, in order */
+static inline int ckpt_check_net(struct ckpt_image *img,
+				 const struct ckpt_rec *rec)
+{
+	const char *name = ckpt_rec_type_name(rec->type);
+
+	switch (rec->type) {
+	case CKPT_REC_NETNS: {
+		const struct ckpt_rec_netns *n = CKPT_REC(rec, struct ckpt_rec_netns);
+
+		if (img->nr_tasks)
+			return ckpt_image_fail(img, rec->offset,
+					       "NETNS: not in the first task's section");
+		if (!ckpt_le32(n->nr_devs))
+			return ckpt_image_fail(img, rec->offset,
+					       "NETNS: no device");
+		img->net_devs = ckpt_le32(n->nr_devs);
+		img->net_addrs = ckpt_le32(n->nr_addrs);
+		img->net_routes = ckpt_le32(n->nr_routes);
+		return ckpt_ref_add(img, rec, ckpt_le32(n->objref));
+	}
+	case CKPT_REC_NETDEV: {
+		const struct ckpt_rec_netdev *d = CKPT_REC(rec, struct ckpt_rec_netdev);
+		__u32 kind = ckpt_le32(d->kind);
+
+		if (!img->net_devs)
+			return ckpt_image_fail(img, rec->offset,
+					       "NETDEV: more than NETNS announced");
+		img->net_devs--;
+		if ((kind != CKPT_NETDEV_LOOPBACK && kind != CKPT_NETDEV_VETH) ||
+		    ckpt_le32(d->flags) & ~(__u32)CKPT_NETDEV_UP ||
+		    ckpt_le32(d->addr_len) > sizeof(d->addr) || d->__pad ||
+		    !memchr(d->name, 0, sizeof(d->name)) ||
+		    !memchr(d->peer_name, 0, sizeof(d->peer_name)) ||
+		    (kind == CKPT_NETDEV_VETH && !d->peer_name[0]))
+			return ckpt_image_fail(img, rec->offset,
+					       "NETDEV: malformed (kind %u)", kind);
+		return 0;
+	}
+	case CKPT_REC_NETADDR: {
+		const struct ckpt_rec_netaddr *a = CKPT_REC(rec, struct ckpt_rec_netaddr);
+
+		if (img->net_devs || !img->net_addrs)
+			return ckpt_image_fail(img, rec->offset,
+					       "NETADDR: out of place");
+		img->net_addrs--;
+		if ((a->family != AF_INET && a->family != AF_INET6) ||
+		    a->prefixlen > (a->family == AF_INET ? 32 : 128) ||
+		    a->__pad || a->__pad2 || !memchr(a->label, 0, sizeof(a->label)))
+			return ckpt_image_fail(img, rec->offset,
+					       "NETADDR: malformed");
+		return 0;
+	}
+	case CKPT_REC_NETROUTE: {
+		const struct ckpt_rec_netroute *r = CKPT_REC(rec, struct ckpt_rec_netroute);
+
+		if (img->net_devs || img->net_addrs || !img->net_routes)
+			return ckpt_image_fail(img, rec->offset,
+					       "NETROUTE: out of place");
+		img->net_routes--;
+		if ((r->family != AF_INET && r->family != AF_INET6) ||
+		    r->dst_len > (r->family == AF_INET ? 32 : 128) ||
+		    r->__pad[0] || r->__pad[1] || r->__pad[2])
+			return ckpt_image_fail(img, rec->offset,
+					       "NETROUTE: malformed");
+		return 0;
+	}
+	}
+	return ckpt_image_fail(img, rec->offset, "%s: unexpected", name);
+}
+
+/* a SOCKET record's address: empty, or of the socket's family */
+static inline int ckpt_sock_addr_ok(__u16 family, const unsigned char *a,
+				    __u32 len)
+{
+	__u16 f;
+
+	if (!len)
+		return 1;
+	if (len < 2)
+		return 0;
+	memcpy(&f, a, 2);
+	if (f != family)
+		return 0;
+	switch (family) {
+	case AF_UNIX:
+		return len > 2 && len <= 110;
+	case AF_INET:
+		return len == 16;
+	case AF_INET6:
+		return len == 28;
+	}
+	return 0;
+}
+
+static inline int ckpt_sock_fwd_add(struct ckpt_image *img,
+				    const struct ckpt_rec *rec, __u32 ref)
+{
+	if (img->nr_sock_fwd == img->sock_fwd_cap) {
+		size_t cap = img->sock_fwd_cap ? 2 * img->sock_fwd_cap : 16;
+		__u32 *p = realloc(img->sock_fwd, cap * sizeof(*p));
+
+		if (!p)
+			return ckpt_image_fail(img, rec->offset, "out of memory");
+		img->sock_fwd = p;
+		img->sock_fwd_cap = cap;
+	}
+	img->sock_fwd[img->nr_sock_fwd++] = ref;
+	return 0;
+}
+
+static inline int ckpt_check_socket(struct ckpt_image *img,
+				    const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_socket *k = CKPT_REC(rec, struct ckpt_rec_socket);
+	const __u32 known = CKPT_SOCK_PAIRED | CKPT_SOCK_PEER_GONE |
+			    CKPT_SOCK_PEER_NAME | CKPT_SOCK_BOUND |
+			    CKPT_SOCK_REUSEADDR | CKPT_SOCK_REUSEPORT |
+			    CKPT_SOCK_KEEPALIVE | CKPT_SOCK_LINGER |
+			    CKPT_SOCK_SNDBUF_LOCK | CKPT_SOCK_RCVBUF_LOCK |
+			    CKPT_SOCK_PASSCRED | CKPT_SOCK_PASSSEC |
+			    CKPT_SOCK_PASSPIDFD | CKPT_SOCK_V6ONLY |
+			    CKPT_SOCK_BROADCAST | CKPT_SOCK_FREEBIND |
+			    CKPT_SOCK_PEERCRED | CKPT_SOCK_BINDADDR |
+			    CKPT_SOCK_HANDSHAKE;
+	__u16 family = ckpt_le16(k->family), type = ckpt_le16(k->type);
+	__u32 flags = ckpt_le32(k->flags), state = ckpt_le32(k->state);
+	__u32 alen = ckpt_le32(k->addr_len), plen = ckpt_le32(k->peer_addr_len);
+	__u32 path = ckpt_le32(k->path_len), ppath = ckpt_le32(k->peer_path_len);
+	__u32 peer = ckpt_le32(k->peer_ref), proto = ckpt_le32(k->protocol);
+	__u64 off = sizeof(*k);
+	const unsigned char *d = k->data;
+
+	if (rec->len != sizeof(*k) + (__u64)alen + plen + path + ppath)
+		return ckpt_image_fail(img, rec->offset,
+				       "SOCKET: len %u, but its parts make %llu",
+				       rec->len, (unsigned long long)sizeof(*k) +
+				       alen + plen + path + ppath);
+	if (family != AF_UNIX && family != AF_INET && family != AF_INET6)
+		return ckpt_image_fail(img, rec->offset,
+				       "SOCKET: unknown family %u", family);
+	if (family == AF_UNIX ?
+	    proto != 0 || (type != SOCK_STREAM && type != SOCK_DGRAM &&
+			   type != SOCK_SEQPACKET) :
+	    !((type == SOCK_STREAM && proto == IPPROTO_TCP) ||
+	      (type == SOCK_DGRAM && proto == IPPROTO_UDP)))
+		return ckpt_image_fail(img, rec->offset,
+				       "SOCKET: type %u protocol %u in family %u",
+				       type, proto, family);
+	if (state < CKPT_SOCK_UNCONNECTED || state > CKPT_SOCK_CONNECTED)
+		return ckpt_image_fail(img, rec->offset,
+				       "SOCKET: unknown state %u", state);
+	if (flags & ~known)
+		return ckpt_image_fail(img, rec->offset,
+				       "SOCKET: unknown flags 0x%x", flags & ~known);
+	if (ckpt_le32(k->shutdown) & ~(__u32)(CKPT_SHUT_RD | CKPT_SHUT_WR) ||
+	    k->__pad)
+		return ckpt_image_fail(img, rec->offset,
+				       "SOCKET: bad shutdown or nonzero __pad");
+	if (!ckpt_sock_addr_ok(family, d, alen) ||
+	    !ckpt_sock_addr_ok(family, d + alen, plen))
+		return ckpt_image_fail(img, rec->offset,
+				       "SOCKET: an address is not of family %u",
+				       family);
+	off += alen + plen;
+	if (ckpt_check_str(img, rec, "path", off, path, 0) ||
+	    ckpt_check_str(img, rec, "peer_path", off + path, ppath, 0))
+		return -1;
+	if (ckpt_le32(k->netns_ref) &&
+	    ckpt_ref_use(img, rec, "netns_ref", CKPT_REC_NETNS,
+			 ckpt_le32(k->netns_ref)))
+		return -1;
+	if (ckpt_le32(k->listener_ref) &&
+	    ckpt_ref_use(img, rec, "listener_ref", CKPT_REC_SOCKET,
+			 ckpt_le32(k->listener_ref)))
+		return -1;
+	if (img->sock_pending) {
+		if (peer != img->sock_pending || (flags & CKPT_SOCK_PAIRED) ||
+		    type != img->sock_pending_type)
+			return ckpt_image_fail(img, rec->offset,
+					       "SOCKET: does not complete the pair of SOCKET %u",
+					       img->sock_pending);
+		img->sock_pending = 0;
+	} else if (peer && type != SOCK_DGRAM) {
+		return ckpt_image_fail(img, rec->offset,
+				       "SOCKET: peer_ref %u of a connected socket not right after its pair",
+				       peer);
+	} else if (peer && !ckpt_ref_find(img, CKPT_REC_SOCKET, peer) &&
+		   ckpt_sock_fwd_add(img, rec, peer)) {
+		return -1;
+	}
+	if (flags & CKPT_SOCK_PAIRED) {
+		if (type == SOCK_DGRAM || state != CKPT_SOCK_CONNECTED)
+			return ckpt_image_fail(img, rec->offset,
+					       "SOCKET: PAIRED, but not a connected stream");
+		img->sock_pending = ckpt_le32(k->objref);
+		img->sock_pending_type = type;
+	}
+	/* every TCP socket but an embryo has its SOCK_TCP */
+	img->want_tcp = family != AF_UNIX && type == SOCK_STREAM &&
+			!k->listener_ref;
+	return ckpt_ref_add(img, rec, ckpt_le32(k->objref));
+}
+
+static inline int ckpt_check_sock_tcp(struct ckpt_image *img,
+				      const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_sock_tcp *t = CKPT_REC(rec, struct ckpt_rec_sock_tcp);
+	const __u32 known = CKPT_TCP_TIMESTAMPS | CKPT_TCP_SACK |
+			    CKPT_TCP_WSCALE | CKPT_TCP_NODELAY | CKPT_TCP_CORK;
+
+	if (!img->want_tcp)
+		return ckpt_image_fail(img, rec->offset,
+				       "SOCK_TCP: not after a TCP SOCKET");
+	img->want_tcp = 0;
+	if (ckpt_le32(t->flags) & ~known || t->__pad)
+		return ckpt_image_fail(img, rec->offset,
+				       "SOCK_TCP: unknown flags 0x%x or nonzero __pad",
+				       ckpt_le32(t->flags));
+	if (ckpt_le32(t->snd_wscale) > 14 || ckpt_le32(t->rcv_wscale) > 14)
+		return ckpt_image_fail(img, rec->offset,
+				       "SOCK_TCP: window scale above 14");
+	/* snd_una <= snd_nxt <= write_seq, modulo 2^32 */
+	if (ckpt_le32(t->snd_nxt) - ckpt_le32(t->snd_una) >
+	    ckpt_le32(t->write_seq) - ckpt_le32(t->snd_una))
+		return ckpt_image_fail(img, rec->offset,
+				       "SOCK_TCP: snd_una, snd_nxt and write_seq out of order");
+	return 0;
+}
+
+static inline int ckpt_check_sock_queue(struct ckpt_image *img,
+					const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_sock_queue *q = CKPT_REC(rec, struct ckpt_rec_sock_queue);
+	const unsigned char *p = q->msgs, *end = (const unsigned char *)q + rec->len;
+	__u32 i, n = ckpt_le32(q->nr_msgs), kind = ckpt_le32(q->queue);
+
+	if (ckpt_ref_use(img, rec, "sock_ref", CKPT_REC_SOCKET,
+			 ckpt_le32(q->sock_ref)))
+		return -1;
+	if ((kind != CKPT_QUEUE_RECV && kind != CKPT_QUEUE_SEND) || !n ||
+	    q->__pad)
+		return ckpt_image_fail(img, rec->offset,
+				       "SOCK_QUEUE: queue %u, %u messages", kind, n);
+	for (i = 0; i < n; i++) {
+		struct ckpt_sock_msg m;
+		__u64 used, need;
+		__u32 k;
+
+		if (end - p < (long)sizeof(m))
+			return ckpt_image_fail(img, rec->offset,
+					       "SOCK_QUEUE: message %u beyond len", i);
+		memcpy(&m, p, sizeof(m));
+		used = sizeof(m) + (__u64)ckpt_le32(m.nr_fds) * 4 +
+		       ckpt_le32(m.name_len) + ckpt_le32(m.len);
+		need = (used + CKPT_ALIGN - 1) & ~(__u64)(CKPT_ALIGN - 1);
+		if (need > (__u64)(end - p) || ckpt_le32(m.nr_fds) > 253 ||
+		    ckpt_le32(m.name_len) > 128 || m.__pad ||
+		    ckpt_le32(m.flags) & ~(__u32)CKPT_MSG_CREDS)
+			return ckpt_image_fail(img, rec->offset,
+					       "SOCK_QUEUE: message %u malformed", i);
+		for (k = 0; k < ckpt_le32(m.nr_fds); k++) {
+			__u32 ref;
+
+			memcpy(&ref, p + sizeof(m) + 4 * k, 4);
+			if (ckpt_ref_use(img, rec, "file in flight",
+					 CKPT_REC_FILE, ckpt_le32(ref)))
+				return -1;
+		}
+		p += need;
+	}
+	if (p != end)
+		return ckpt_image_fail(img, rec->offset,
+				       "SOCK_QUEUE: %ld bytes after the messages",
+				       (long)(end - p));
+	return 0;
+}
+
 static inline int ckpt_check_filedata(struct ckpt_image *img,
 				      const struct ckpt_rec *rec)
 {
@@ -1743,6 +2069,23 @@ static inline int ckpt_check_rec(struct ckpt_image *img,
 				       "%s: %llu messages of the queue before are missing",
 				       ckpt_rec_type_name(t),
 				       (unsigned long long)img->msgs_left);
+	/* a NETNS's devices, addresses and routes come right after it */
+	if ((img->net_devs || img->net_addrs || img->net_routes) &&
+	    t != CKPT_REC_NETDEV && t != CKPT_REC_NETADDR &&
+	    t != CKPT_REC_NETROUTE && t != CKPT_REC_ERROR)
+		return ckpt_image_fail(img, rec->offset,
+				       "%s: NETNS members missing",
+				       ckpt_rec_type_name(t));
+	/* a SOCK_TCP, then the second SOCKET of a pair, come right after */
+	if (img->want_tcp && t != CKPT_REC_SOCK_TCP && t != CKPT_REC_ERROR)
+		return ckpt_image_fail(img, rec->offset,
+				       "%s: a TCP SOCKET lacks its SOCK_TCP",
+				       ckpt_rec_type_name(t));
+	if (img->sock_pending && t != CKPT_REC_SOCKET &&
+	    t != CKPT_REC_SOCK_TCP && t != CKPT_REC_ERROR)
+		return ckpt_image_fail(img, rec->offset,
+				       "%s: the peer of SOCKET %u should come first",
+				       ckpt_rec_type_name(t), img->sock_pending);
 	/* any other record after the tree starts the tasks' sections */
 	switch (t) {
 	case CKPT_REC_TREE:
@@ -1780,6 +2123,13 @@ static inline int ckpt_check_rec(struct ckpt_image *img,
 	case CKPT_REC_TIMERFD:
 	case CKPT_REC_SIGNALFD:
 	case CKPT_REC_SEM_UNDO:
+	case CKPT_REC_SOCKET:
+	case CKPT_REC_SOCK_TCP:
+	case CKPT_REC_SOCK_QUEUE:
+	case CKPT_REC_NETNS:
+	case CKPT_REC_NETDEV:
+	case CKPT_REC_NETADDR:
+	case CKPT_REC_NETROUTE:
 	case CKPT_REC_FILEDATA:
 		if (img->in_task)
 			return ckpt_image_fail(img, rec->offset,
@@ -1844,6 +2194,17 @@ static inline int ckpt_check_rec(struct ckpt_image *img,
 		return ckpt_check_sem_undo(img, rec);
 	case CKPT_REC_MQUEUE:
 		return ckpt_check_mqueue(img, rec);
+	case CKPT_REC_SOCKET:
+		return ckpt_check_socket(img, rec);
+	case CKPT_REC_SOCK_TCP:
+		return ckpt_check_sock_tcp(img, rec);
+	case CKPT_REC_SOCK_QUEUE:
+		return ckpt_check_sock_queue(img, rec);
+	case CKPT_REC_NETNS:
+	case CKPT_REC_NETDEV:
+	case CKPT_REC_NETADDR:
+	case CKPT_REC_NETROUTE:
+		return ckpt_check_net(img, rec);
 	case CKPT_REC_FILEDATA:
 		return ckpt_check_filedata(img, rec);
 	case CKPT_REC_SIGPENDING:

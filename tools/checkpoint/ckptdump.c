@@ -10,6 +10,7 @@
  * works.  Exit status: 0 for a well-formed image (also one that ends with
  * an ERROR record), 1 for a structural error, 2 for a usage or I/O error.
  */
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stddef.h>
@@ -306,6 +307,7 @@ static const struct name kind_names[] = {
 	{ CKPT_OBJ_ARCH, "ARCH" },
 	{ CKPT_OBJ_FS, "FS" },
 	{ CKPT_OBJ_IPC, "IPC" },
+	{ CKPT_OBJ_SOCKET, "SOCKET" },
 	{ 0, NULL }
 };
 
@@ -321,6 +323,7 @@ static const struct name file_type_names[] = {
 	{ CKPT_FILE_TIMERFD, "TIMERFD" },
 	{ CKPT_FILE_SIGNALFD, "SIGNALFD" },
 	{ CKPT_FILE_MQUEUE, "MQUEUE" },
+	{ CKPT_FILE_SOCKET, "SOCKET" },
 	{ CKPT_FILE_NET_SKIPPED, "NET_SKIPPED" },
 	{ 0, NULL }
 };
@@ -1173,6 +1176,312 @@ static void dump_skipped(const struct ckpt_rec_skipped *s)
 	v_x("end", ckpt_le64(s->end));
 }
 
+static const struct name family_names[] = {
+	{ AF_UNIX, "AF_UNIX" },
+	{ AF_INET, "AF_INET" },
+	{ AF_INET6, "AF_INET6" },
+	{ 0, NULL }
+};
+
+static const struct name socktype_names[] = {
+	{ SOCK_STREAM, "STREAM" },
+	{ SOCK_DGRAM, "DGRAM" },
+	{ SOCK_SEQPACKET, "SEQPACKET" },
+	{ 0, NULL }
+};
+
+static const struct name sockstate_names[] = {
+	{ CKPT_SOCK_UNCONNECTED, "UNCONNECTED" },
+	{ CKPT_SOCK_LISTEN, "LISTEN" },
+	{ CKPT_SOCK_CONNECTED, "CONNECTED" },
+	{ 0, NULL }
+};
+
+static const struct name sock_flag_names[] = {
+	{ CKPT_SOCK_PAIRED, "PAIRED" },
+	{ CKPT_SOCK_PEER_GONE, "PEER_GONE" },
+	{ CKPT_SOCK_PEER_NAME, "PEER_NAME" },
+	{ CKPT_SOCK_BOUND, "BOUND" },
+	{ CKPT_SOCK_REUSEADDR, "REUSEADDR" },
+	{ CKPT_SOCK_REUSEPORT, "REUSEPORT" },
+	{ CKPT_SOCK_KEEPALIVE, "KEEPALIVE" },
+	{ CKPT_SOCK_LINGER, "LINGER" },
+	{ CKPT_SOCK_SNDBUF_LOCK, "SNDBUF_LOCK" },
+	{ CKPT_SOCK_RCVBUF_LOCK, "RCVBUF_LOCK" },
+	{ CKPT_SOCK_PASSCRED, "PASSCRED" },
+	{ CKPT_SOCK_PASSSEC, "PASSSEC" },
+	{ CKPT_SOCK_PASSPIDFD, "PASSPIDFD" },
+	{ CKPT_SOCK_V6ONLY, "V6ONLY" },
+	{ CKPT_SOCK_BROADCAST, "BROADCAST" },
+	{ CKPT_SOCK_FREEBIND, "FREEBIND" },
+	{ CKPT_SOCK_PEERCRED, "PEERCRED" },
+	{ CKPT_SOCK_BINDADDR, "BINDADDR" },
+	{ CKPT_SOCK_HANDSHAKE, "HANDSHAKE" },
+	{ 0, NULL }
+};
+
+static const struct name shut_names[] = {
+	{ CKPT_SHUT_RD, "RD" },
+	{ CKPT_SHUT_WR, "WR" },
+	{ 0, NULL }
+};
+
+static const struct name tcp_flag_names[] = {
+	{ CKPT_TCP_TIMESTAMPS, "TIMESTAMPS" },
+	{ CKPT_TCP_SACK, "SACK" },
+	{ CKPT_TCP_WSCALE, "WSCALE" },
+	{ CKPT_TCP_NODELAY, "NODELAY" },
+	{ CKPT_TCP_CORK, "CORK" },
+	{ 0, NULL }
+};
+
+static const struct name queue_names[] = {
+	{ CKPT_QUEUE_RECV, "RECV" },
+	{ CKPT_QUEUE_SEND, "SEND" },
+	{ 0, NULL }
+};
+
+static const struct name msg_flag_names[] = {
+	{ CKPT_MSG_CREDS, "CREDS" },
+	{ 0, NULL }
+};
+
+/* a socket address as text: a unix name, or address and port */
+static void v_sockaddr(const char *k, const unsigned char *a, __u32 len)
+{
+	char b[160], ip[INET6_ADDRSTRLEN];
+	__u16 family, port;
+
+	if (!len)
+		return;
+	memcpy(&family, a, 2);
+	if (family == AF_UNIX && len > 2 && a[2]) {
+		int n = strnlen((const char *)a + 2, len - 2);
+
+		snprintf(b, sizeof(b), "%.*s", n, a + 2);
+	} else if (family == AF_UNIX && len > 2) {
+		snprintf(b, sizeof(b), "@%.*s", (int)(len - 3), a + 3);
+	} else if (family == AF_INET && len >= 16) {
+		memcpy(&port, a + 2, 2);
+		inet_ntop(AF_INET, a + 4, ip, sizeof(ip));
+		snprintf(b, sizeof(b), "%s:%u", ip, ntohs(port));
+	} else if (family == AF_INET6 && len >= 28) {
+		memcpy(&port, a + 2, 2);
+		inet_ntop(AF_INET6, a + 8, ip, sizeof(ip));
+		snprintf(b, sizeof(b), "[%s]:%u", ip, ntohs(port));
+	} else {
+		snprintf(b, sizeof(b), "family %u, %u bytes", family, len);
+	}
+	v_str(k, b);
+}
+
+static void dump_socket(const struct ckpt_rec_socket *k)
+{
+	__u32 alen = ckpt_le32(k->addr_len), plen = ckpt_le32(k->peer_addr_len);
+	__u32 path = ckpt_le32(k->path_len), ppath = ckpt_le32(k->peer_path_len);
+	__u32 flags = ckpt_le32(k->flags);
+
+	v_u("objref", ckpt_le32(k->objref));
+	if (k->netns_ref)
+		v_u("netns_ref", ckpt_le32(k->netns_ref));
+	v_enum("family", ckpt_le16(k->family), family_names);
+	v_enum("stype", ckpt_le16(k->type), socktype_names);
+	if (k->protocol)
+		v_u("protocol", ckpt_le32(k->protocol));
+	v_enum("state", ckpt_le32(k->state), sockstate_names);
+	v_flags("flags", flags, sock_flag_names);
+	if (k->shutdown)
+		v_flags("shutdown", ckpt_le32(k->shutdown), shut_names);
+	if (k->error)
+		v_u("error", ckpt_le32(k->error));
+	v_u("sndbuf", ckpt_le32(k->sndbuf));
+	v_u("rcvbuf", ckpt_le32(k->rcvbuf));
+	if (ckpt_le32(k->rcvlowat) != 1)
+		v_u("rcvlowat", ckpt_le32(k->rcvlowat));
+	if (k->backlog)
+		v_u("backlog", ckpt_le32(k->backlog));
+	if (flags & CKPT_SOCK_LINGER)
+		v_u("linger", ckpt_le32(k->linger));
+	if ((__s32)ckpt_le32(k->peek_off) >= 0)
+		v_u("peek_off", ckpt_le32(k->peek_off));
+	if (k->rcvtimeo)
+		v_u("rcvtimeo_us", ckpt_le64(k->rcvtimeo));
+	if (k->sndtimeo)
+		v_u("sndtimeo_us", ckpt_le64(k->sndtimeo));
+	if (k->peer_ref)
+		v_u("peer_ref", ckpt_le32(k->peer_ref));
+	if (k->listener_ref)
+		v_u("listener_ref", ckpt_le32(k->listener_ref));
+	if (flags & CKPT_SOCK_PEERCRED) {
+		v_u("peer_pid", ckpt_le32(k->peer_pid));
+		v_i("peer_uid", (__s32)ckpt_le32(k->peer_uid));
+		v_i("peer_gid", (__s32)ckpt_le32(k->peer_gid));
+	}
+	if (k->rcvq_msgs || k->rcvq_bytes) {
+		v_u("rcvq_msgs", ckpt_le32(k->rcvq_msgs));
+		v_u("rcvq_bytes", ckpt_le64(k->rcvq_bytes));
+	}
+	if (k->sndq_bytes)
+		v_u("sndq_bytes", ckpt_le64(k->sndq_bytes));
+	v_sockaddr("addr", k->data, alen);
+	v_sockaddr("peer_addr", k->data + alen, plen);
+	if (path) {
+		v_str("path", (const char *)k->data + alen + plen);
+		v_oct("mode", ckpt_le32(k->mode));
+		v_dev("dev", ckpt_le64(k->dev));
+		v_u("ino", ckpt_le64(k->ino));
+	}
+	if (ppath)
+		v_str("peer_path", (const char *)k->data + alen + plen + path);
+}
+
+static void dump_sock_tcp(const struct ckpt_rec_sock_tcp *t)
+{
+	v_flags("flags", ckpt_le32(t->flags), tcp_flag_names);
+	v_u("mss_clamp", ckpt_le32(t->mss_clamp));
+	v_u("snd_wscale", ckpt_le32(t->snd_wscale));
+	v_u("rcv_wscale", ckpt_le32(t->rcv_wscale));
+	v_u("rcv_nxt", ckpt_le32(t->rcv_nxt));
+	v_u("write_seq", ckpt_le32(t->write_seq));
+	v_u("snd_una", ckpt_le32(t->snd_una));
+	v_u("snd_nxt", ckpt_le32(t->snd_nxt));
+	v_u("tsval", ckpt_le32(t->tsval));
+	v_u("snd_wl1", ckpt_le32(t->snd_wl1));
+	v_u("snd_wnd", ckpt_le32(t->snd_wnd));
+	v_u("max_window", ckpt_le32(t->max_window));
+	v_u("rcv_wnd", ckpt_le32(t->rcv_wnd));
+	v_u("rcv_wup", ckpt_le32(t->rcv_wup));
+	if (t->keepidle)
+		v_u("keepidle", ckpt_le32(t->keepidle));
+	if (t->keepintvl)
+		v_u("keepintvl", ckpt_le32(t->keepintvl));
+	if (t->keepcnt)
+		v_u("keepcnt", ckpt_le32(t->keepcnt));
+	if (t->user_timeout)
+		v_u("user_timeout", ckpt_le32(t->user_timeout));
+	if (t->notsent_lowat)
+		v_u("notsent_lowat", ckpt_le32(t->notsent_lowat));
+}
+
+static void dump_sock_queue(const struct ckpt_rec_sock_queue *q, __u32 len)
+{
+	const unsigned char *p = q->msgs, *end = (const unsigned char *)q + len;
+	__u32 i, n = ckpt_le32(q->nr_msgs);
+
+	v_u("sock_ref", ckpt_le32(q->sock_ref));
+	v_enum("queue", ckpt_le32(q->queue), queue_names);
+	v_u("nr_msgs", n);
+	open_c("msgs", '[');
+	for (i = 0; i < n && end - p >= (long)sizeof(struct ckpt_sock_msg); i++) {
+		struct ckpt_sock_msg m;
+		__u32 k, nfd, nlen, dlen;
+		__u64 used;
+
+		memcpy(&m, p, sizeof(m));
+		nfd = ckpt_le32(m.nr_fds);
+		nlen = ckpt_le32(m.name_len);
+		dlen = ckpt_le32(m.len);
+		used = sizeof(m) + (__u64)nfd * 4 + nlen + dlen;
+		if (used > (__u64)(end - p))
+			break;
+		if (!verbose && i >= 8) {
+			p += (used + CKPT_ALIGN - 1) & ~(__u64)(CKPT_ALIGN - 1);
+			continue;
+		}
+		open_c(NULL, '{');
+		v_u("len", dlen);
+		if (m.flags) {
+			v_flags("flags", ckpt_le32(m.flags), msg_flag_names);
+			v_u("pid", ckpt_le32(m.pid));
+			v_i("uid", (__s32)ckpt_le32(m.uid));
+			v_i("gid", (__s32)ckpt_le32(m.gid));
+		}
+		if (nfd) {
+			open_c("fds", '[');
+			for (k = 0; k < nfd; k++) {
+				__u32 ref;
+
+				memcpy(&ref, p + sizeof(m) + 4 * k, 4);
+				v_u(NULL, ckpt_le32(ref));
+			}
+			close_c();
+		}
+		v_sockaddr("from", p + sizeof(m) + 4 * nfd, nlen);
+		if (dlen)
+			v_bytes("data", p + sizeof(m) + 4 * nfd + nlen,
+				dlen > 32 && !verbose ? 32 : dlen);
+		close_c();
+		p += (used + CKPT_ALIGN - 1) & ~(__u64)(CKPT_ALIGN - 1);
+	}
+	close_c();
+}
+
+static const struct name netdev_kind_names[] = {
+	{ CKPT_NETDEV_LOOPBACK, "LOOPBACK" },
+	{ CKPT_NETDEV_VETH, "VETH" },
+	{ 0, NULL }
+};
+
+static void v_ip(const char *k, __u8 family, const __u8 *a)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	inet_ntop(family == AF_INET ? AF_INET : AF_INET6, a, ip, sizeof(ip));
+	v_str(k, ip);
+}
+
+static void dump_netns(const struct ckpt_rec_netns *n)
+{
+	v_u("objref", ckpt_le32(n->objref));
+	v_u("nr_devs", ckpt_le32(n->nr_devs));
+	v_u("nr_addrs", ckpt_le32(n->nr_addrs));
+	v_u("nr_routes", ckpt_le32(n->nr_routes));
+}
+
+static void dump_netdev(const struct ckpt_rec_netdev *d)
+{
+	char mac[3 * 32 + 1] = "";
+	__u32 i, n = ckpt_le32(d->addr_len);
+
+	for (i = 0; i < n && i < sizeof(d->addr); i++)
+		snprintf(mac + 3 * i, sizeof(mac) - 3 * i, "%s%02x", i ? ":" : "",
+			 d->addr[i]);
+	v_u("index", ckpt_le32(d->index));
+	v_enum("kind", ckpt_le32(d->kind), netdev_kind_names);
+	v_word("flags", ckpt_le32(d->flags) & CKPT_NETDEV_UP ? "UP" : "0x0");
+	v_u("mtu", ckpt_le32(d->mtu));
+	if (n)
+		v_str("hwaddr", mac + (mac[0] == ':'));
+	v_cstr("name", d->name, sizeof(d->name));
+	if (d->peer_name[0])
+		v_cstr("peer_name", d->peer_name, sizeof(d->peer_name));
+}
+
+static void dump_netaddr(const struct ckpt_rec_netaddr *a)
+{
+	v_u("index", ckpt_le32(a->index));
+	v_ip("local", a->family, a->local);
+	v_u("prefixlen", a->prefixlen);
+	v_u("scope", a->scope);
+	v_x("flags", ckpt_le32(a->flags));
+	if (a->label[0])
+		v_cstr("label", a->label, sizeof(a->label));
+}
+
+static void dump_netroute(const struct ckpt_rec_netroute *r)
+{
+	v_ip("dst", r->family, r->dst);
+	v_u("dst_len", r->dst_len);
+	if (r->oif)
+		v_u("oif", ckpt_le32(r->oif));
+	v_ip("gateway", r->family, r->gateway);
+	v_u("protocol", r->protocol);
+	v_u("scope", r->scope);
+	v_u("type", r->type);
+	if (r->priority)
+		v_u("priority", ckpt_le32(r->priority));
+}
+
 static void dump_record(struct ckpt_image *img, const struct ckpt_rec *rec)
 {
 	const char *name = ckpt_rec_type_name(rec->type);
@@ -1299,6 +1608,27 @@ static void dump_record(struct ckpt_image *img, const struct ckpt_rec *rec)
 		break;
 	case CKPT_REC_SKIPPED:
 		dump_skipped(CKPT_REC(rec, struct ckpt_rec_skipped));
+		break;
+	case CKPT_REC_SOCKET:
+		dump_socket(CKPT_REC(rec, struct ckpt_rec_socket));
+		break;
+	case CKPT_REC_SOCK_TCP:
+		dump_sock_tcp(CKPT_REC(rec, struct ckpt_rec_sock_tcp));
+		break;
+	case CKPT_REC_SOCK_QUEUE:
+		dump_sock_queue(CKPT_REC(rec, struct ckpt_rec_sock_queue), rec->len);
+		break;
+	case CKPT_REC_NETNS:
+		dump_netns(CKPT_REC(rec, struct ckpt_rec_netns));
+		break;
+	case CKPT_REC_NETDEV:
+		dump_netdev(CKPT_REC(rec, struct ckpt_rec_netdev));
+		break;
+	case CKPT_REC_NETADDR:
+		dump_netaddr(CKPT_REC(rec, struct ckpt_rec_netaddr));
+		break;
+	case CKPT_REC_NETROUTE:
+		dump_netroute(CKPT_REC(rec, struct ckpt_rec_netroute));
 		break;
 	case CKPT_REC_TASK_END:
 		break;

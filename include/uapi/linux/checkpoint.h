@@ -89,6 +89,13 @@ enum ckpt_rec_type {
 	CKPT_REC_IPC_MSG	= 33,	/* struct ckpt_rec_ipc_msg + text */
 	CKPT_REC_SEM_UNDO	= 34,	/* struct ckpt_rec_sem_undo + entries */
 	CKPT_REC_MQUEUE		= 35,	/* struct ckpt_rec_mqueue + name */
+	CKPT_REC_SOCKET		= 36,	/* struct ckpt_rec_socket + addresses */
+	CKPT_REC_SOCK_TCP	= 37,	/* struct ckpt_rec_sock_tcp */
+	CKPT_REC_SOCK_QUEUE	= 38,	/* struct ckpt_rec_sock_queue + msgs */
+	CKPT_REC_NETNS		= 39,	/* struct ckpt_rec_netns */
+	CKPT_REC_NETDEV		= 40,	/* struct ckpt_rec_netdev */
+	CKPT_REC_NETADDR	= 41,	/* struct ckpt_rec_netaddr */
+	CKPT_REC_NETROUTE	= 42,	/* struct ckpt_rec_netroute */
 	CKPT_REC_FILEDATA	= 46,	/* struct ckpt_rec_filedata + path */
 	CKPT_REC_MAX		= CKPT_REC_FILEDATA, /* highest of this version */
 
@@ -147,6 +154,7 @@ enum ckpt_obj_kind {
 	CKPT_OBJ_ARCH		= 9,
 	CKPT_OBJ_FS		= 10,
 	CKPT_OBJ_IPC		= 11,	/* SysV or POSIX IPC object */
+	CKPT_OBJ_SOCKET		= 12,
 };
 
 struct ckpt_rec_error {
@@ -262,6 +270,7 @@ enum ckpt_file_type {
 	CKPT_FILE_MQUEUE	= 11,	/* POSIX message queue, obj_ref names
 					 * its CKPT_REC_MQUEUE
 					 */
+	CKPT_FILE_SOCKET	= 12,	/* socket, obj_ref names its CKPT_REC_SOCKET */
 	CKPT_FILE_NET_SKIPPED	= 13,	/* socket left out (cr.exclude net) */
 };
 
@@ -784,6 +793,239 @@ struct ckpt_rec_signalfd {
 	__le32 objref;
 	__le32 __pad;
 	__le64 mask;		/* bit n-1: signal n; never SIGKILL, SIGSTOP */
+};
+
+/*
+ * CKPT_REC_SOCKET (objref): a socket of the image: one that a file holds,
+ * or a connection that waits in a listening socket's queue to be accepted
+ * (an "embryo": it has no file, listener_ref names the listening socket).
+ * The variable part holds the local address (addr_len bytes), the peer's
+ * address (peer_addr_len bytes) and, for a unix socket bound to a path, the
+ * path of its socket file (path_len bytes, NUL included) and that of its
+ * peer outside the image (peer_path_len), as the caller of checkpoint sees
+ * them.  Addresses are struct sockaddr_un, sockaddr_in or
+ * sockaddr_in6 as getsockname(2) gives them.
+ *
+ * Connected stream and seqpacket sockets whose two ends are in the image
+ * are written as a pair of consecutive records: the first has
+ * CKPT_SOCK_PAIRED, the second names it in peer_ref.  An established TCP
+ * socket is followed by its CKPT_REC_SOCK_TCP record; the data a socket
+ * holds follows in CKPT_REC_SOCK_QUEUE records, after the records of the
+ * files that are in flight in it.
+ */
+enum ckpt_sock_state {
+	CKPT_SOCK_UNCONNECTED	= 1,
+	CKPT_SOCK_LISTEN	= 2,
+	CKPT_SOCK_CONNECTED	= 3,	/* or a datagram socket with a peer */
+};
+
+/* ckpt_rec_socket.flags */
+#define CKPT_SOCK_PAIRED	0x00001	/* the next SOCKET is the other end */
+#define CKPT_SOCK_PEER_GONE	0x00002	/* the other end was closed */
+#define CKPT_SOCK_PEER_NAME	0x00004	/* datagram: peer outside the image,
+					 * found again by peer_addr
+					 */
+#define CKPT_SOCK_BOUND		0x00008	/* addr is its own binding (inet:
+					 * its port was bound)
+					 */
+#define CKPT_SOCK_REUSEADDR	0x00010
+#define CKPT_SOCK_REUSEPORT	0x00020
+#define CKPT_SOCK_KEEPALIVE	0x00040
+#define CKPT_SOCK_LINGER	0x00080
+#define CKPT_SOCK_SNDBUF_LOCK	0x00100	/* SO_SNDBUF was set */
+#define CKPT_SOCK_RCVBUF_LOCK	0x00200	/* SO_RCVBUF was set */
+#define CKPT_SOCK_PASSCRED	0x00400
+#define CKPT_SOCK_PASSSEC	0x00800
+#define CKPT_SOCK_PASSPIDFD	0x01000
+#define CKPT_SOCK_V6ONLY	0x02000
+#define CKPT_SOCK_BROADCAST	0x04000
+#define CKPT_SOCK_FREEBIND	0x08000
+#define CKPT_SOCK_PEERCRED	0x10000	/* peer_pid/uid/gid are valid */
+#define CKPT_SOCK_BINDADDR	0x20000	/* inet: bound to its address */
+#define CKPT_SOCK_HANDSHAKE	0x40000	/* TCP: connects again, for real, to
+					 * the listening socket its peer
+					 * waits in (the next SOCKET)
+					 */
+
+/* ckpt_rec_socket.shutdown */
+#define CKPT_SHUT_RD		0x1
+#define CKPT_SHUT_WR		0x2
+
+struct ckpt_rec_socket {
+	struct ckpt_hdr h;
+	__le32 objref;
+	__le32 netns_ref;	/* CKPT_REC_NETNS; 0: the caller's namespace */
+	__le16 family;		/* AF_UNIX, AF_INET, AF_INET6 */
+	__le16 type;		/* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	__le32 protocol;	/* IPPROTO_TCP, IPPROTO_UDP; 0 for unix */
+	__le32 state;		/* enum ckpt_sock_state */
+	__le32 flags;		/* CKPT_SOCK_* */
+	__le32 shutdown;	/* CKPT_SHUT_* */
+	__le32 error;		/* pending error (positive errno), 0 */
+	__le32 sndbuf;		/* bytes, as SO_SNDBUF reports them */
+	__le32 rcvbuf;
+	__le32 rcvlowat;	/* SO_RCVLOWAT */
+	__le32 backlog;		/* CKPT_SOCK_LISTEN: listen(2)'s backlog */
+	__le32 linger;		/* seconds, with CKPT_SOCK_LINGER */
+	__le32 peek_off;	/* SO_PEEK_OFF; -1: off */
+	__le64 rcvtimeo;	/* SO_RCVTIMEO in microseconds; 0: none */
+	__le64 sndtimeo;	/* SO_SNDTIMEO in microseconds; 0: none */
+	__le32 peer_ref;	/* CKPT_SOCKET at the other end, 0: none */
+	__le32 listener_ref;	/* an embryo: the listening CKPT_SOCKET */
+	__le32 peer_pid;	/* SO_PEERCRED: pid in the image, 0: none */
+	__le32 peer_uid;	/* SO_PEERCRED, as the caller sees them */
+	__le32 peer_gid;
+	__le32 rcvq_msgs;	/* messages of its receive queue */
+	__le64 rcvq_bytes;	/* bytes of its receive queue */
+	__le64 sndq_bytes;	/* TCP: bytes of its send queue */
+	__le32 addr_len;	/* bytes of the local address */
+	__le32 peer_addr_len;	/* bytes of the peer's address */
+	__le32 path_len;	/* unix, bound to a path: bytes of its path */
+	__le32 peer_path_len;	/* CKPT_SOCK_PEER_NAME: bytes of the peer's */
+	__le32 mode;		/* unix, bound to a path: permission bits */
+	__le32 __pad;
+	__le64 dev;		/* unix, bound to a path: identity of the */
+	__le64 ino;		/* socket file (new_encode_dev(), inode) */
+	__u8 data[];		/* addr, peer_addr, path, peer_path */
+};
+
+/*
+ * CKPT_REC_SOCK_TCP: after the CKPT_REC_SOCKET of every TCP socket but an
+ * embryo: its TCP options and, if it is established, the state of its
+ * connection (sequence numbers as TCP_REPAIR's TCP_QUEUE_SEQ, windows as
+ * TCP_REPAIR_WINDOW, tsval as TCP_TIMESTAMP).
+ */
+#define CKPT_TCP_TIMESTAMPS	0x1	/* options negotiated ... */
+#define CKPT_TCP_SACK		0x2
+#define CKPT_TCP_WSCALE		0x4
+#define CKPT_TCP_NODELAY	0x8	/* TCP_NODELAY */
+#define CKPT_TCP_CORK		0x10	/* TCP_CORK */
+
+struct ckpt_rec_sock_tcp {
+	struct ckpt_hdr h;
+	__le32 flags;		/* CKPT_TCP_* */
+	__le32 mss_clamp;	/* the peer's MSS */
+	__le32 snd_wscale;
+	__le32 rcv_wscale;
+	__le32 rcv_nxt;		/* next byte expected from the peer */
+	__le32 write_seq;	/* next byte the application writes */
+	__le32 snd_una;		/* first byte not acknowledged */
+	__le32 snd_nxt;		/* next byte to send */
+	__le32 tsval;		/* TCP_TIMESTAMP */
+	__le32 snd_wl1;		/* TCP_REPAIR_WINDOW */
+	__le32 snd_wnd;
+	__le32 max_window;
+	__le32 rcv_wnd;
+	__le32 rcv_wup;
+	__le32 keepidle;	/* seconds (TCP_KEEPIDLE) */
+	__le32 keepintvl;	/* seconds */
+	__le32 keepcnt;
+	__le32 user_timeout;	/* milliseconds (TCP_USER_TIMEOUT) */
+	__le32 notsent_lowat;	/* TCP_NOTSENT_LOWAT */
+	__le32 __pad;
+};
+
+/*
+ * CKPT_REC_SOCK_QUEUE: data a socket holds: nr_msgs struct ckpt_sock_msg,
+ * each followed by nr_fds file objrefs (__le32), the sender's address
+ * (name_len bytes) and len bytes of data, then padded to 8 bytes.  A unix
+ * socket's receive queue has one message per buffer, with the files and
+ * credentials that came with it; a UDP socket's one per datagram, with its
+ * source; a TCP socket's queues are byte streams cut in messages of any
+ * size.
+ */
+enum ckpt_sock_queue_kind {
+	CKPT_QUEUE_RECV		= 1,	/* received, not read yet */
+	CKPT_QUEUE_SEND		= 2,	/* TCP: written, not acknowledged */
+};
+
+#define CKPT_MSG_CREDS		0x1	/* pid, uid and gid are valid */
+
+struct ckpt_sock_msg {
+	__le32 len;		/* bytes of data */
+	__le32 nr_fds;		/* SCM_RIGHTS: files in flight */
+	__le32 flags;		/* CKPT_MSG_* */
+	__le32 pid;		/* sender's process, in the image; 0: none */
+	__le32 uid;		/* SCM_CREDENTIALS, as the caller sees them */
+	__le32 gid;
+	__le32 name_len;	/* bytes of the sender's address */
+	__le32 __pad;
+};
+
+struct ckpt_rec_sock_queue {
+	struct ckpt_hdr h;
+	__le32 sock_ref;	/* the CKPT_REC_SOCKET */
+	__le32 queue;		/* enum ckpt_sock_queue_kind */
+	__le32 nr_msgs;
+	__le32 __pad;
+	__u8 msgs[];
+};
+
+/*
+ * CKPT_REC_NETNS (objref): the network namespace of a container, at the
+ * start of the section of its init: nr_devs CKPT_REC_NETDEV, nr_addrs
+ * CKPT_REC_NETADDR and nr_routes CKPT_REC_NETROUTE records follow it.
+ */
+struct ckpt_rec_netns {
+	struct ckpt_hdr h;
+	__le32 objref;
+	__le32 nr_devs;
+	__le32 nr_addrs;
+	__le32 nr_routes;
+};
+
+/* ckpt_rec_netdev.kind */
+enum ckpt_netdev_kind {
+	CKPT_NETDEV_LOOPBACK	= 1,
+	CKPT_NETDEV_VETH	= 2,	/* its peer is in the caller's namespace */
+};
+
+/* ckpt_rec_netdev.flags */
+#define CKPT_NETDEV_UP		0x1	/* IFF_UP */
+
+#define CKPT_IFNAMSIZ		16
+
+struct ckpt_rec_netdev {
+	struct ckpt_hdr h;
+	__le32 index;		/* ifindex in the saved namespace */
+	__le32 kind;		/* enum ckpt_netdev_kind */
+	__le32 flags;		/* CKPT_NETDEV_* */
+	__le32 mtu;
+	__le32 addr_len;	/* bytes of the hardware address */
+	__le32 __pad;
+	__u8 addr[32];		/* hardware address */
+	__u8 name[CKPT_IFNAMSIZ];	/* NUL-terminated */
+	__u8 peer_name[CKPT_IFNAMSIZ];	/* veth: the caller's end */
+};
+
+struct ckpt_rec_netaddr {
+	struct ckpt_hdr h;
+	__le32 index;		/* the device's saved ifindex */
+	__u8 family;		/* AF_INET, AF_INET6 */
+	__u8 prefixlen;
+	__u8 scope;		/* RT_SCOPE_* */
+	__u8 __pad;
+	__le32 flags;		/* IFA_F_* */
+	__le32 __pad2;
+	__u8 local[16];		/* IFA_LOCAL (IPv4: first 4 bytes) */
+	__u8 address[16];	/* IFA_ADDRESS */
+	__u8 broadcast[16];	/* IPv4: IFA_BROADCAST, 0 if none */
+	__u8 label[CKPT_IFNAMSIZ];	/* IPv4: IFA_LABEL, NUL-terminated */
+};
+
+struct ckpt_rec_netroute {
+	struct ckpt_hdr h;
+	__le32 oif;		/* the device's saved ifindex, 0: none */
+	__u8 family;		/* AF_INET, AF_INET6 */
+	__u8 dst_len;
+	__u8 protocol;		/* RTPROT_* */
+	__u8 scope;		/* RT_SCOPE_* */
+	__u8 type;		/* RTN_UNICAST, RTN_BLACKHOLE, ... */
+	__u8 __pad[3];
+	__le32 priority;	/* RTA_PRIORITY (metric) */
+	__u8 dst[16];
+	__u8 gateway[16];	/* 0: none */
+	__u8 prefsrc[16];	/* 0: none */
 };
 
 /*

@@ -191,9 +191,10 @@ expect_refused(struct __test_metadata *_metadata, struct ckpt_state *s,
 	return e;
 }
 
+/* a kind of socket that is refused: netlink */
 static void wl_socket(int wfd, int cfd, void *arg)
 {
-	int s = socket(AF_UNIX, SOCK_STREAM, 0);
+	int s = socket(AF_NETLINK, SOCK_RAW, 0);
 
 	if (s < 0 || dup2(s, 42) != 42)
 		wl_die("socket");
@@ -207,10 +208,11 @@ TEST_F_TIMEOUT(ckpt, refuse_socket, 120)
 	const struct ckpt_rec_error *e;
 
 	start_workload(_metadata, wl, wl_socket, NULL);
-	e = expect_refused(_metadata, &self->s, wl, &self->s.im[0], CKPT_OBJ_FILE);
+	e = expect_refused(_metadata, &self->s, wl, &self->s.im[0], CKPT_OBJ_SOCKET);
 	ASSERT_NE(NULL, e);
 	EXPECT_EQ(wl->pid, e->pid);
 	EXPECT_EQ(42, e->fd);
+	EXPECT_NE(NULL, strstr((const char *)e->msg, "netlink"));
 }
 
 static void *sleeper(void *arg)
