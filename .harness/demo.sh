@@ -57,3 +57,41 @@ else
 	echo "demo: FAIL: answer '$got', expected '$want'"
 	exit 1
 fi
+
+# A container: a Python multiprocessing pool (5 processes) in its own pid namespace.
+echo
+echo "demo: a container: unshare --pid --fork python3 with a multiprocessing pool of 4 workers"
+cat >/tmp/pool.py <<'PY'
+import multiprocessing as mp
+def part(k):
+    return sum(i * i for i in range(k * 50000, (k + 1) * 50000))
+if __name__ == "__main__":
+    s = 0
+    with mp.Pool(4) as p:
+        for n, x in enumerate(p.imap(part, range(40))):
+            s += x
+            print("chunk", n + 1, flush=True)
+    print("answer", s, flush=True)
+PY
+unshare --pid --fork python3 /tmp/pool.py </dev/null >/tmp/pool.txt 2>&1 &
+u=$!
+init=
+until [ -n "$init" ]; do sleep 0.2; init=$(pgrep -P "$u" || true); done
+until grep -q "chunk 5" /tmp/pool.txt 2>/dev/null; do sleep 0.2; done
+echo "demo: the container's init is pid $init, part-way: $(tail -n 1 /tmp/pool.txt)"
+echo "demo: checkpoint --kill $init > /tmp/cimg (the whole pid namespace)"
+"$TOOLS/checkpoint" --kill "$init" >/tmp/cimg
+wait "$u" || true
+at_kill=$(tail -n 1 /tmp/pool.txt)
+echo "demo: killed at: $at_kill; the image holds $("$TOOLS/ckptdump" /tmp/cimg | grep -c ' TASK ') tasks:"
+"$TOOLS/ckptdump" /tmp/cimg | grep ' TREE ' | cut -c1-150
+echo "demo: restart --wait /tmp/cimg (a new pid namespace)"
+"$TOOLS/restart" --wait /tmp/cimg
+want=$(python3 -c 'print(sum(i * i for i in range(2000000)))')
+got=$(sed -n 's/^answer //p' /tmp/pool.txt)
+if [ "$got" = "$want" ]; then
+	echo "demo: OK: the restarted container finished with the right answer $got"
+else
+	echo "demo: FAIL: answer '$got', expected '$want'"
+	exit 1
+fi
