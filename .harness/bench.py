@@ -20,7 +20,7 @@ add a Workload(...) to WORKLOADS.
 
 Environment: CKPT_WORKDIR (set by init.py); CKPT_BENCH_QUICK=1 (each workload's quick sizes, one run),
 CKPT_BENCH_SIZES="1 64 ..." and CKPT_BENCH_RUNS=R override the sizes and the number of runs,
-CKPT_BENCH_ONLY="W5 ..." runs only those workloads.
+CKPT_BENCH_ONLY="W2 W4" runs only those workloads.
 Output: the table and environment between @@CKPT-BENCH-REPORT-*@@ markers and the CSV between
 @@CKPT-BENCH-CSV-*@@ markers (the harness copies both out of the console log). Exit status 0 when everything
 was measured, 1 when a checkpoint, restart or criu step failed.
@@ -315,6 +315,139 @@ def w5_start(n):
     return ContainerTarget(p, out)
 
 
+# C workloads, built in the guest (gcc from the host root) at the start of the bench
+C_SRC = {
+    # W2: argv[1] processes in a new pid namespace (its init and the others), argv[2] KiB dirtied each
+    "w2": r"""
+#define _GNU_SOURCE
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+static char *volatile keep;	/* so that the compiler keeps the memory */
+static void dirty(long kib) { keep = malloc(kib << 10); memset(keep, 1, kib << 10); }
+int main(int argc, char **argv)
+{
+	long n = atol(argv[1]), kib = atol(argv[2]), i;
+	int p[2];
+	pid_t init;
+	char c;
+
+	if (pipe(p) || unshare(CLONE_NEWPID))
+		return 1;
+	init = fork();
+	if (!init) {
+		setsid();	/* the session of the container is its own */
+		for (i = 1; i < n; i++) {
+			if (!fork()) {
+				dirty(kib);
+				if (write(p[1], "x", 1) != 1)
+					_exit(1);
+				for (;;)
+					pause();
+			}
+		}
+		dirty(kib);
+		if (write(p[1], "x", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	for (i = 0; i < n; i++)
+		if (read(p[0], &c, 1) != 1)
+			return 1;
+	printf("ready %d\n", init);
+	fflush(stdout);
+	waitpid(init, NULL, 0);
+	return 0;
+}
+""",
+    # W3/W4: argv[1] MiB dirtied in malloc()ed arrays of at most 64 MiB, argv[2] threads waiting
+    "wthreads": r"""
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+static void *idle(void *arg) { for (;;) pause(); return arg; }
+static char *volatile keep;	/* so that the compiler keeps the memory */
+int main(int argc, char **argv)
+{
+	long mib = atol(argv[1]), nthr = atol(argv[2]), i;
+	pthread_t t;
+
+	for (; mib > 0; mib -= 64) {
+		size_t len = (mib < 64 ? mib : 64) << 20;
+		keep = malloc(len);
+		if (!keep)
+			return 1;
+		memset(keep, 1, len);
+	}
+	for (i = 0; i < nthr; i++)
+		if (pthread_create(&t, NULL, idle, NULL))
+			return 1;
+	printf("ready\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+""",
+}
+
+
+def build_c():
+    """Compile the C workloads into TMP."""
+    for name, src in C_SRC.items():
+        path = "%s/%s.c" % (TMP, name)
+        with open(path, "w") as f:
+            f.write(src)
+        subprocess.run(["gcc", "-O2", "-pthread", "-o", "%s/%s" % (TMP, name), path], check=True)
+
+
+def w2_start(n):
+    """W2: n processes in a pid namespace, 1 MiB dirtied each; the target is the namespace's init."""
+    t = spawn([TMP + "/w2", str(n), "1024"], "w2-%d" % n)
+    t.wait_ready()
+    with open(t.out) as f:
+        t.pid = int(f.read().split()[1])
+    return t
+
+
+def w3_start(n):
+    """W3: one process with n threads (and 1 MiB dirtied)."""
+    return spawn([TMP + "/wthreads", "1", str(n)], "w3-%d" % n)
+
+
+CG_W4 = "/sys/fs/cgroup/bench-w4"
+
+
+def w4_cgroup():
+    """A cgroup whose cr.exclude is anon (the cr controller enabled at the root)."""
+    if not os.path.isdir(CG_W4):
+        with open("/sys/fs/cgroup/cgroup.subtree_control", "w") as f:
+            f.write("+cr")
+        os.mkdir(CG_W4)
+    with open(CG_W4 + "/cr.exclude", "w") as f:
+        f.write("anon")
+
+
+def w4_start(n):
+    """W4: n MiB dirtied in malloc()ed arrays and 8 threads, in a cgroup with cr.exclude = anon."""
+    w4_cgroup()
+    t = spawn([TMP + "/wthreads", str(n), "8"], "w4-%d" % n)
+    with open(CG_W4 + "/cgroup.procs", "w") as f:
+        f.write(str(t.pid))
+    return t
+
+
+def w4full_start(n):
+    """W4full: the same process, nothing excluded."""
+    return spawn([TMP + "/wthreads", str(n), "8"], "w4full-%d" % n)
+
+
 class Workload:
     def __init__(self, name, desc, start, sizes, quick_sizes, floor_mib, ckpt_flags=0, criu_args=()):
         self.name, self.desc, self.start = name, desc, start
@@ -338,6 +471,13 @@ WORKLOADS = [
              "both ways) and a unix-socket server with N clients (4 KiB queued both ways)", w5_start,
              [100], [100], lambda n: 0, ckpt_flags=CHECKPOINT_KILL,
              criu_args=["--tcp-established", "--network-lock", "nftables"]),
+    Workload("W2", "N processes in a pid namespace (a container), 1 MiB dirtied each (N is processes)",
+             w2_start, [100, 200], [100, 200], lambda n: 0),
+    Workload("W3", "one process with N threads, 1 MiB dirtied (N is threads)", w3_start, [1, 64], [1, 64],
+             lambda n: 0),
+    Workload("W4", "N MiB dirtied in malloc()ed arrays and 8 threads, cr.exclude = anon", w4_start,
+             [1, 1024], [1, 256], lambda n: 0),
+    Workload("W4full", "the W4 process, nothing excluded", w4full_start, [1024], [256], lambda n: 0),
 ]
 
 
@@ -571,13 +711,15 @@ def measure_criu(w, n, r):
     frozen = criu_stat(out, "Frozen time")
     size = sum(os.path.getsize(os.path.join(CRIU_DIR, f)) for f in os.listdir(CRIU_DIR) if f.endswith(".img"))
     settle()
-    restore, out = run_criu(["restore", "-D", CRIU_DIR, "--shell-job", "-d"] + w.criu_args,
-                            TMP + "/criu-restore.log")
+    restore, out = run_criu(["restore", "-D", CRIU_DIR, "--shell-job", "-d", "--pidfile", CRIU_DIR + "/pid"]
+                            + w.criu_args, TMP + "/criu-restore.log")
+    with open(CRIU_DIR + "/pid") as f:
+        pid = int(f.read())  # in a new pid namespace (W2) its pid is not the original's
     try:
-        if not alive(t.pid):
-            raise RuntimeError("criu restore: pid %d is not running" % t.pid)
+        if not alive(pid):
+            raise RuntimeError("criu restore: pid %d is not running" % pid)
     finally:
-        kill(t.pid)  # this process is a child subreaper: the detached restored task is our child now
+        kill(pid)  # this process is a child subreaper: the detached restored task is our child now
     shutil.rmtree(CRIU_DIR)
     say("  %s %s N=%-4d run %d criu: dump %8.1f ms (frozen %s ms), restore %8.1f ms, image %.1f MiB"
         % (elapsed(), w.name, n, r, dump * 1e3, "%.1f" % frozen if frozen is not None else "?",
@@ -851,6 +993,7 @@ def main():
         say("bench: PR_SET_CHILD_SUBREAPER: %s" % os.strerror(ctypes.get_errno()))
     shutil.rmtree(TMP, ignore_errors=True)
     os.makedirs(TMP)
+    build_c()
     lo_up()
     env = environment()
     env.append(("guest RAM", pretouch_ram()))
