@@ -553,6 +553,7 @@ static struct file *ckpt_open_mapped(struct ckpt_ctx *ctx, const char *path,
 	struct ckpt_mapped *m;
 	struct path pinned;
 	struct file *file;
+	size_t len;
 	int ret;
 
 	list_for_each_entry(m, &ctx->mapped, list)
@@ -567,11 +568,12 @@ static struct file *ckpt_open_mapped(struct ckpt_ctx *ctx, const char *path,
 	path_put(&pinned);
 	if (IS_ERR(file))
 		return file;
-	m = kmalloc(struct_size(m, path, strlen(path) + 1), GFP_KERNEL_ACCOUNT);
+	len = strlen(path) + 1;
+	m = kmalloc(struct_size(m, path, len), GFP_KERNEL_ACCOUNT);
 	if (m) {
 		m->flags = flags;
 		m->file = get_file(file);
-		strcpy(m->path, path);
+		memcpy(m->path, path, len);
 		list_add(&m->list, &ctx->mapped);
 	}
 	return file;
