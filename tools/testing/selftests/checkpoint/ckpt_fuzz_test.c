@@ -1891,7 +1891,7 @@ typedef void (*seed_fn)(const char *dir);
 static void make_seed(struct __test_metadata *_metadata, const char *name, seed_fn fn,
 		      const char *cg)
 {
-	char img[160], ready[160], why[256];
+	char img[160], ready[160];
 	int err, status;
 	long ret;
 	pid_t pid;
@@ -1918,16 +1918,33 @@ static void make_seed(struct __test_metadata *_metadata, const char *name, seed_
 	waitpid(pid, &status, 0);
 	while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
 		;
-	ASSERT_TRUE(seed_add_file(name, img, 0, why, sizeof(why))) {
-		TH_LOG("%s", why);
+}
+
+/* load the images: after all workloads ran, so none carries the others */
+static void load_seeds(struct __test_metadata *_metadata)
+{
+	static const char *const names[] = {
+		"plain", "threads", "pipe-tree", "shm-memfd", "filedata",
+		"container", "exclude",
+	};
+	char img[160], why[256];
+	size_t i;
+
+	for (i = 0; i < NR(names); i++) {
+		snprintf(img, sizeof(img), "%s/seed-%s", scratch_dir, names[i]);
+		if (access(img, F_OK))
+			continue;
+		ASSERT_TRUE(seed_add_file(names[i], img, 0, why, sizeof(why))) {
+			TH_LOG("%s", why);
+		}
+		unlink(img);
 	}
-	unlink(img);
 }
 
 /* init of a pid namespace with two children: sh and two sleeps */
 static void make_container_seed(struct __test_metadata *_metadata)
 {
-	char img[160], why[256];
+	char img[160];
 	pid_t u, init;
 	int err, i, n = 0;
 
@@ -1960,10 +1977,6 @@ static void make_container_seed(struct __test_metadata *_metadata)
 		show_error_record(img);
 	}
 	waitpid(u, NULL, 0);
-	ASSERT_TRUE(seed_add_file("container", img, 0, why, sizeof(why))) {
-		TH_LOG("%s", why);
-	}
-	unlink(img);
 }
 
 FIXTURE(fuzz) {
@@ -2070,6 +2083,7 @@ TEST_F_TIMEOUT(fuzz, restart_mutated_images, 3600)
 	} else {
 		printf("# no exclude seed: %s\n", why_cg);
 	}
+	load_seeds(_metadata);
 	for (i = 0; i < nr_seeds; i++)
 		printf("# seed %s: %d records, %zu bytes\n", seeds[i].name, seeds[i].n,
 		       seeds[i].size);
