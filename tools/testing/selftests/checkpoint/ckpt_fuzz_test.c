@@ -2187,4 +2187,68 @@ TEST_F_TIMEOUT(fuzz, restart_mutated_images, 3600)
 	EXPECT_LT(0, st.tried);
 }
 
+/* restart @m (one attempt as the fuzzer makes them): its outcome */
+static int restart_mutant(struct __test_metadata *_metadata, struct mutant *m,
+			  struct stats *st, char *why, size_t wl)
+{
+	struct counts base;
+	unsigned char *buf;
+	size_t size;
+	int fd, o;
+
+	fd = memfd_create("ckpt-fuzz-image", 0);
+	if (fd < 0)
+		return O_BAD;
+	size = serialize(m, &buf);
+	if (pwrite(fd, buf, size, 0) != (ssize_t)size) {
+		free(buf);
+		close(fd);
+		return O_BAD;
+	}
+	free(buf);
+	while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
+		;
+	get_counts(&base);
+	o = run_one(_metadata, fd, m, st, &base, why, wl);
+	close(fd);
+	return o;
+}
+
+/*
+ * Regression (found by the fuzzer): the private pages of a file mapping
+ * whose pgoff puts them beyond the end of the file.  The kernel could not
+ * place them (a fault there is SIGBUS) and restart returned EFAULT; they
+ * are refused with EINVAL now.
+ */
+TEST_F_TIMEOUT(fuzz, file_pages_beyond_eof, 300)
+{
+	struct stats st = { 0 };
+	static struct mutant m;
+	char why[512] = "";
+	int i, o, done = 0;
+
+	make_seed(_metadata, "plain", wl_plain_fn, NULL);
+	load_seeds(_metadata);
+	ASSERT_EQ(1, nr_seeds);
+	mutant_from(&m, &seeds[0]);
+	for (i = 0; i + 1 < m.n && !done; i++) {
+		struct ckpt_rec_vma *v = (void *)m.r[i].buf;
+
+		if (rec_type(&m.r[i]) != CKPT_REC_VMA || v->type != CKPT_VMA_FILE ||
+		    (v->flags & CKPT_VMA_SHARED) || rec_type(&m.r[i + 1]) != CKPT_REC_PAGES)
+			continue;
+		v->pgoff = (v->size + PAGE - 1) / PAGE + 16;
+		done = 1;
+	}
+	ASSERT_TRUE(done) {
+		TH_LOG("no private file mapping with pages in the image");
+	}
+	o = restart_mutant(_metadata, &m, &st, why, sizeof(why));
+	mutant_free(&m);
+	EXPECT_EQ(O_ERRNO, o) {
+		TH_LOG("outcome %d: %s", o, why);
+	}
+	EXPECT_EQ(1, st.hist[EINVAL]);
+}
+
 TEST_HARNESS_MAIN
