@@ -36,7 +36,7 @@
 #define FZ_ITERS	1000
 #define FZ_SECS		170
 #define FZ_TIMEOUT_MS	30000	/* a restart that takes longer hangs */
-#define FZ_MAX_SEEDS	8
+#define FZ_MAX_SEEDS	10
 #define FZ_MAX_RECS	8192
 #define FZ_MAX_IDS	256
 #define FZ_FILES_SLACK	128	/* /proc/sys/fs/file-nr is per-cpu approximate */
@@ -1885,6 +1885,73 @@ static void wl_exclude_fn(const char *dir)
 	wl_plain_fn(dir);
 }
 
+static void rich_handler(int sig)
+{
+}
+
+/*
+ * Signal and process state: a handler on an alternate stack, blocked
+ * signals pending with and without siginfo (for the thread and the
+ * process), a session of its own, a FIFO with bytes in it, a zombie and a
+ * stopped child, a locked page, madvise flags, umask, cwd and rlimits.
+ */
+static void wl_rich_fn(const char *dir)
+{
+	struct sigaction sa = { .sa_handler = rich_handler,
+				.sa_flags = SA_ONSTACK | SA_RESTART };
+	stack_t ss = { .ss_size = 4 * SIGSTKSZ };
+	struct rlimit rl = { 512, 1024 };
+	union sigval v = { .sival_int = 42 };
+	char path[160], *p;
+	sigset_t set;
+	pid_t c;
+	int fd;
+
+	ss.ss_sp = malloc(ss.ss_size);
+	if (!ss.ss_sp || sigaltstack(&ss, NULL) || sigaction(SIGUSR2, &sa, NULL) ||
+	    sigaction(SIGRTMIN + 1, &sa, NULL))
+		_exit(60);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, SIGRTMIN + 1);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sigqueue(getpid(), SIGRTMIN + 1, v);
+	sigqueue(getpid(), SIGRTMIN + 1, v);
+	kill(getpid(), SIGHUP);
+	syscall(__NR_tgkill, getpid(), getpid(), SIGUSR2);
+	setsid();
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	if (mkfifo(path, 0600) && errno != EEXIST)
+		_exit(61);
+	fd = open(path, O_RDWR);
+	if (fd < 0 || write(fd, "fifo", 4) != 4)
+		_exit(62);
+	c = fork();
+	if (!c)
+		_exit(3);
+	c = fork();
+	if (!c) {
+		for (;;)
+			pause();
+	}
+	kill(c, SIGSTOP);
+	p = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		_exit(63);
+	p[0] = 1;
+	mlock(p, PAGE);
+	madvise(p + PAGE, PAGE, MADV_DONTDUMP);
+	madvise(p + 2 * PAGE, PAGE, MADV_WIPEONFORK);
+	madvise(p + 3 * PAGE, PAGE, MADV_DONTFORK);
+	umask(027);
+	if (chdir(dir))
+		_exit(64);
+	setrlimit(RLIMIT_NOFILE, &rl);
+	prctl(PR_SET_PDEATHSIG, SIGUSR1);
+	wl_ready_file(dir);
+}
+
 typedef void (*seed_fn)(const char *dir);
 
 /* fork @fn as a workload (in @cg if given), checkpoint it, kill it */
@@ -1910,9 +1977,13 @@ static void make_seed(struct __test_metadata *_metadata, const char *name, seed_
 	unlink(ready);
 	snprintf(img, sizeof(img), "%s/seed-%s", scratch_dir, name);
 	ret = take(img, pid, CHECKPOINT_KILL, &err);
-	if (ret < 0)
+	if (ret < 0) {
 		show_error_record(img);
-	ASSERT_LT(0, ret) {
+		unlink(img);
+		kill(pid, SIGKILL);
+		tree_tasks(SIGKILL, false);
+	}
+	EXPECT_LT(0, ret) {
 		TH_LOG("checkpoint of the %s workload: %s", name, strerror(err));
 	}
 	waitpid(pid, &status, 0);
@@ -1925,7 +1996,7 @@ static void load_seeds(struct __test_metadata *_metadata)
 {
 	static const char *const names[] = {
 		"plain", "threads", "pipe-tree", "shm-memfd", "filedata",
-		"container", "exclude",
+		"rich", "container", "exclude",
 	};
 	char img[160], why[256];
 	size_t i;
@@ -2073,6 +2144,7 @@ TEST_F_TIMEOUT(fuzz, restart_mutated_images, 3600)
 	make_seed(_metadata, "pipe-tree", wl_pipe_fn, NULL);
 	make_seed(_metadata, "shm-memfd", wl_shm_fn, NULL);
 	make_seed(_metadata, "filedata", wl_files_fn, NULL);
+	make_seed(_metadata, "rich", wl_rich_fn, NULL);
 	make_container_seed(_metadata);
 	if (!why_cg) {
 		ASSERT_EQ(0, cg_make_top(self->top, "ckpt_fuzz_test", &self->root_enabled));
