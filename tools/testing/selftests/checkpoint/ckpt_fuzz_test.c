@@ -34,7 +34,7 @@
 #include "ckpt_cg.h"
 
 #define FZ_ITERS	1000
-#define FZ_SECS		170
+#define FZ_SECS		120
 #define FZ_TIMEOUT_MS	30000	/* a restart that takes longer hangs */
 #define FZ_MAX_SEEDS	10
 #define FZ_MAX_RECS	8192
