@@ -2323,4 +2323,52 @@ TEST_F_TIMEOUT(fuzz, file_pages_beyond_eof, 300)
 	EXPECT_EQ(1, st.hist[EINVAL]);
 }
 
+/*
+ * Regression (found by the fuzzer): a named file that restart creates for
+ * a FILEDATA record and removes again when a later check fails (here a
+ * page offset beyond the file).  The removal made the dentry of the open
+ * file negative, and the file's last fput oopsed in fsnotify_close().
+ */
+TEST_F_TIMEOUT(fuzz, created_file_removed, 300)
+{
+	struct stats st = { 0 };
+	static struct mutant m;
+	char why[512] = "", newpath[160];
+	int i, o, done = 0;
+
+	make_seed(_metadata, "filedata", wl_files_fn, NULL);
+	load_seeds(_metadata);
+	ASSERT_EQ(1, nr_seeds);
+	mutant_from(&m, &seeds[0]);
+	for (i = 0; i + 1 < m.n && !done; i++) {
+		struct ckpt_rec_filedata *f = (void *)m.r[i].buf;
+		struct ckpt_rec_pages *p = (void *)m.r[i + 1].buf;
+		size_t l;
+
+		if (rec_type(&m.r[i]) != CKPT_REC_FILEDATA ||
+		    (f->flags & CKPT_FILEDATA_UNLINKED) ||
+		    rec_type(&m.r[i + 1]) != CKPT_REC_PAGES)
+			continue;
+		/* .../data becomes .../newf, not there: restart creates it */
+		l = strlen((char *)f->path);
+		ASSERT_LT(4, l);
+		memcpy(f->path + l - 4, "newf", 4);
+		snprintf(newpath, sizeof(newpath), "%s", (char *)f->path);
+		p->addrs[0] = 0xfffffffffff00000ULL;
+		done = 1;
+	}
+	ASSERT_TRUE(done) {
+		TH_LOG("no named FILEDATA with pages in the image");
+	}
+	o = restart_mutant(_metadata, &m, &st, why, sizeof(why));
+	mutant_free(&m);
+	EXPECT_EQ(O_ERRNO, o) {
+		TH_LOG("outcome %d: %s", o, why);
+	}
+	EXPECT_EQ(1, st.hist[EINVAL]);
+	EXPECT_NE(0, access(newpath, F_OK)) {
+		TH_LOG("%s left behind", newpath);
+	}
+}
+
 TEST_HARNESS_MAIN
