@@ -62,32 +62,37 @@ fi
 echo
 echo "demo: a container: unshare --pid --fork python3 with a multiprocessing pool of 4 workers"
 cat >/tmp/pool.py <<'PY'
-import multiprocessing as mp
+import multiprocessing as mp, time
 def part(k):
-    return sum(i * i for i in range(k * 50000, (k + 1) * 50000))
+    time.sleep(0.2)
+    return sum(i * i for i in range(k * 100000, (k + 1) * 100000))
 if __name__ == "__main__":
     s = 0
     with mp.Pool(4) as p:
-        for n, x in enumerate(p.imap(part, range(40))):
+        for n, x in enumerate(p.imap(part, range(120))):
             s += x
             print("chunk", n + 1, flush=True)
     print("answer", s, flush=True)
 PY
-unshare --pid --fork python3 /tmp/pool.py </dev/null >/tmp/pool.txt 2>&1 &
+unshare --pid --fork python3 /tmp/pool.py </dev/null >/tmp/pool.txt 2>/tmp/pool.err &
 u=$!
 init=
 until [ -n "$init" ]; do sleep 0.2; init=$(pgrep -P "$u" || true); done
-until grep -q "chunk 5" /tmp/pool.txt 2>/dev/null; do sleep 0.2; done
+until grep -q "chunk 10" /tmp/pool.txt 2>/dev/null; do sleep 0.2; done
 echo "demo: the container's init is pid $init, part-way: $(tail -n 1 /tmp/pool.txt)"
 echo "demo: checkpoint --kill $init > /tmp/cimg (the whole pid namespace)"
-"$TOOLS/checkpoint" --kill "$init" >/tmp/cimg
+"$TOOLS/checkpoint" --kill "$init" >/tmp/cimg 2>/dev/null
 wait "$u" || true
-at_kill=$(tail -n 1 /tmp/pool.txt)
+at_kill=$(grep chunk /tmp/pool.txt | tail -n 1)
 echo "demo: killed at: $at_kill; the image holds $("$TOOLS/ckptdump" /tmp/cimg | grep -c ' TASK ') tasks:"
 "$TOOLS/ckptdump" /tmp/cimg | grep ' TREE ' | cut -c1-150
-echo "demo: restart --wait /tmp/cimg (a new pid namespace)"
+# /tmp is tmpfs, whose files the image carries (they would not be there on
+# another machine): restart makes the output file again with the contents
+# it had, and refuses (EEXIST) to overwrite one that changed since.
+rm /tmp/pool.txt
+echo "demo: restart --wait /tmp/cimg (a new pid namespace; /tmp/pool.txt comes from the image)"
 "$TOOLS/restart" --wait /tmp/cimg
-want=$(python3 -c 'print(sum(i * i for i in range(2000000)))')
+want=$(python3 -c 'n = 12000000; print((n - 1) * n * (2 * n - 1) // 6)')
 got=$(sed -n 's/^answer //p' /tmp/pool.txt)
 if [ "$got" = "$want" ]; then
 	echo "demo: OK: the restarted container finished with the right answer $got"
