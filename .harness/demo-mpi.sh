@@ -34,7 +34,7 @@ echo "demo: it took $(($(date +%s) - t0)) s; answer $want"
 echo "demo: the same job again, in a new container"
 job /tmp/out.txt
 init=
-until [ -n "$init" ]; do sleep 0.2; init=$(cat /proc/$u/task/$u/children 2>/dev/null | tr -d ' ' || true); done
+until [ -n "$init" ]; do sleep 0.2; init=$(pgrep -P $u || true); done
 until [ "$(steps /tmp/out.txt)" -ge $((STEPS / 3)) ]; do sleep 0.5; done
 echo "demo: the container's init is mpirun, pid $init; its tasks:"
 ps -o pid,nlwp,comm --ppid "$init" -p "$init" || true

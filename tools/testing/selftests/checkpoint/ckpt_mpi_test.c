@@ -93,23 +93,23 @@ static pid_t start_job(struct __test_metadata *_metadata, struct scratch *s,
 		      "--net", "--fork", "/bin/sh", "-c", cmd, NULL);
 		_exit(127);
 	}
+	/* the container's init: unshare's only child */
 	init = 0;
 	for (int i = 0; i < 500 && !init; i++) {
-		char path[64], buf[4096];
-		int fd;
-		ssize_t n;
+		struct dirent *d;
+		DIR *dir = opendir("/proc");
+		char ppid[16];
 
-		/* the container's init: unshare's only child */
-		snprintf(path, sizeof(path), "/proc/%d/task/%d/children", *u, *u);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			n = read(fd, buf, sizeof(buf) - 1);
-			close(fd);
-			if (n > 0) {
-				buf[n] = 0;
-				init = atoi(buf);
-			}
+		while (dir && !init && (d = readdir(dir))) {
+			pid_t pid = atoi(d->d_name);
+
+			if (pid > 0 &&
+			    proc_status(pid, "PPid", ppid, sizeof(ppid)) &&
+			    atoi(ppid) == *u)
+				init = pid;
 		}
+		if (dir)
+			closedir(dir);
 		if (!init)
 			sleep_ms(20);
 	}
