@@ -19,7 +19,7 @@ job() {
 	rm -f "$1"
 	setsid unshare --pid --ipc --uts --net --fork sh -c "hostname mpi-demo; ip link set lo up;
 		OMPI_MCA_btl=self,vader exec mpirun --allow-run-as-root --oversubscribe -np 4 \
-		$prog $STEPS $CELLS $1" </dev/null >"$1.log" 2>&1 &
+		$prog $STEPS $CELLS $1" </dev/null >/dev/null 2>&1 &
 	u=$!
 }
 steps() { grep -c '^step' "$1" 2>/dev/null || true; }
@@ -44,7 +44,7 @@ wait "$u" || true
 at=$(steps /tmp/out.txt)
 echo "demo: killed at step $at; the image is $(($(wc -c </tmp/mpi.img) / 1024)) KiB and holds:"
 "$TOOLS/ckptdump" --check /tmp/mpi.img
-"$TOOLS/ckptdump" /tmp/mpi.img | awk '{ n[$2]++ } END { for (k in n) printf "  %s x%d\n", k, n[k] }' |
+"$TOOLS/ckptdump" /tmp/mpi.img | awk '{ n[$3]++ } END { for (k in n) printf "  %s x%d\n", k, n[k] }' |
 	grep -E ' (TASK|FILE|PTY|SOCKET|EPOLL|EVENTFD|SHMEM|FILEDATA|PIPE|NETNS|SYSV_SHM|VMA) ' | sort || true
 sleep 1
 [ "$(steps /tmp/out.txt)" = "$at" ] || { echo "demo: the job is still running"; exit 1; }
