@@ -22,7 +22,7 @@ job() {
 		$prog $STEPS $CELLS $1" </dev/null >/dev/null 2>&1 &
 	u=$!
 }
-steps() { grep -c '^step' "$1" 2>/dev/null || true; }
+steps() { cat "$1" 2>/dev/null | grep -c '^step' || true; }
 
 echo "demo: an uninterrupted run: mpirun -np 4 ckpt_mpi_wl $STEPS $CELLS (Jacobi, halo exchange, ring, Allreduce)"
 t0=$(date +%s)

@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <libgen.h>
 #include <limits.h>
+#include <sys/stat.h>
 
 #include "../kselftest_harness.h"
 #include "ckpt_util.h"
@@ -172,6 +173,45 @@ static void reference(struct __test_metadata *_metadata, struct scratch *s,
 	ASSERT_NE(0, answer[0]);
 }
 
+/*
+ * What restart needs of the session directory that mpirun removed when
+ * it ended: the directories of the files whose contents @img carries,
+ * and the FIFOs it reopens by path (debugger_attach_fifo).
+ */
+static void make_dirs(struct __test_metadata *_metadata, const char *img)
+{
+	const struct ckpt_hdr *h;
+	struct img im = {};
+	char cmd[PATH_MAX + 64];
+	int fd = open(img, O_RDONLY | O_CLOEXEC);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, img_load_fd(fd, &im));
+	close(fd);
+	for (h = img_next(&im, NULL); h; h = img_next(&im, h)) {
+		const struct ckpt_rec_filedata *d = (const void *)h;
+		const struct ckpt_rec_file *f = (const void *)h;
+		char path[PATH_MAX];
+		const char *p;
+
+		if (h->type == CKPT_REC_FILEDATA &&
+		    !(d->flags & CKPT_FILEDATA_UNLINKED))
+			p = (const char *)d->path;
+		else if (h->type == CKPT_REC_FILE &&
+			 f->type == CKPT_FILE_FIFO && f->path_len)
+			p = (const char *)f->path;
+		else
+			continue;
+		snprintf(path, sizeof(path), "%s", p);
+		snprintf(cmd, sizeof(cmd), "mkdir -p -m 0700 '%s'",
+			 dirname(path));
+		EXPECT_EQ(0, system(cmd));
+		if (h->type == CKPT_REC_FILE && access(p, F_OK))
+			EXPECT_EQ(0, mkfifo(p, 0600));
+	}
+	img_free(&im);
+}
+
 /* restart @img, wait for the job and compare its answer with @want */
 static void restart_and_compare(struct __test_metadata *_metadata,
 				const char *img, const char *out,
@@ -191,7 +231,7 @@ static void restart_and_compare(struct __test_metadata *_metadata,
 }
 
 /* Checkpoint from outside part-way, kill, restart: the same answer. */
-TEST_F_TIMEOUT(mpi, job_kill_restart, 900)
+TEST_F_TIMEOUT(mpi, job_kill_restart, 280)
 {
 	const char *out = spath(&self->s, "out.txt");
 	const char *img = spath(&self->s, "img");
@@ -203,7 +243,7 @@ TEST_F_TIMEOUT(mpi, job_kill_restart, 900)
 	reference(_metadata, &self->s, self->prog, want, sizeof(want));
 	init = start_job(_metadata, &self->s, self->prog, out, &self->u);
 	ASSERT_LT(0, init);
-	ASSERT_TRUE(wait_steps(out, MPI_STEPS / 4, 300000));
+	ASSERT_TRUE(wait_steps(out, MPI_STEPS / 4, 120000));
 	ASSERT_LT(0, take(img, init, CHECKPOINT_KILL, &err)) {
 		TH_LOG("checkpoint: %s", strerror(err));
 		show_error_record(img);
@@ -223,7 +263,7 @@ TEST_F_TIMEOUT(mpi, job_kill_restart, 900)
  * Checkpoint while it keeps running; it ends with the answer; restarted
  * from the same image afterwards, it ends with the answer again.
  */
-TEST_F_TIMEOUT(mpi, job_live_then_restart, 900)
+TEST_F_TIMEOUT(mpi, job_live_then_restart, 280)
 {
 	const char *out = spath(&self->s, "out.txt");
 	const char *img = spath(&self->s, "img");
@@ -234,7 +274,7 @@ TEST_F_TIMEOUT(mpi, job_live_then_restart, 900)
 	reference(_metadata, &self->s, self->prog, want, sizeof(want));
 	init = start_job(_metadata, &self->s, self->prog, out, &self->u);
 	ASSERT_LT(0, init);
-	ASSERT_TRUE(wait_steps(out, MPI_STEPS / 4, 300000));
+	ASSERT_TRUE(wait_steps(out, MPI_STEPS / 4, 120000));
 	ASSERT_LT(0, take(img, init, 0, &err)) {
 		TH_LOG("checkpoint: %s", strerror(err));
 		show_error_record(img);
@@ -243,6 +283,12 @@ TEST_F_TIMEOUT(mpi, job_live_then_restart, 900)
 	self->u = 0;
 	EXPECT_EQ(MPI_STEPS, job_steps(out, got, sizeof(got)));
 	EXPECT_STREQ(want, got);
+	/*
+	 * What the ended job changed or removed: its output file, which
+	 * restart would not overwrite (EEXIST), and its session directory.
+	 */
+	ASSERT_EQ(0, rename(out, spath(&self->s, "out-first.txt")));
+	make_dirs(_metadata, img);
 	restart_and_compare(_metadata, img, out, want);
 }
 
