@@ -553,6 +553,7 @@ static struct file *ckpt_open_mapped(struct ckpt_ctx *ctx, const char *path,
 	struct ckpt_mapped *m;
 	struct path pinned;
 	struct file *file;
+	size_t len;
 	int ret;
 
 	list_for_each_entry(m, &ctx->mapped, list)
@@ -567,11 +568,12 @@ static struct file *ckpt_open_mapped(struct ckpt_ctx *ctx, const char *path,
 	path_put(&pinned);
 	if (IS_ERR(file))
 		return file;
-	m = kmalloc(struct_size(m, path, strlen(path) + 1), GFP_KERNEL_ACCOUNT);
+	len = strlen(path) + 1;
+	m = kmalloc(struct_size(m, path, len), GFP_KERNEL_ACCOUNT);
 	if (m) {
 		m->flags = flags;
 		m->file = get_file(file);
-		strcpy(m->path, path);
+		memcpy(m->path, path, len);
 		list_add(&m->list, &ctx->mapped);
 	}
 	return file;
@@ -914,11 +916,38 @@ static int ckpt_vma_rec_valid(size_t len, const struct ckpt_rec_vma *r,
  * in, as if the process wrote them, then it gets its saved protection
  * through mprotect().
  */
+/*
+ * Where the pages of the private mapping at @start may lie: a page of a
+ * file mapping is inside the file (a page beyond its end cannot have been
+ * written: touching it is SIGBUS), anywhere for anonymous memory.
+ */
+static unsigned long ckpt_pages_end(unsigned long start, unsigned long end)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	unsigned long limit = end;
+
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, start);
+	if (vma && vma->vm_file) {
+		loff_t size = i_size_read(file_inode(vma->vm_file));
+		pgoff_t npages = DIV_ROUND_UP(size, PAGE_SIZE);
+
+		if (vma->vm_pgoff >= npages)
+			limit = start;
+		else if (npages - vma->vm_pgoff < (end - start) >> PAGE_SHIFT)
+			limit = start + ((npages - vma->vm_pgoff) << PAGE_SHIFT);
+	}
+	mmap_read_unlock(mm);
+	return limit;
+}
+
 static int ckpt_restore_vma_pages(struct ckpt_ctx *ctx,
 				  const struct ckpt_rec_vma *r)
 {
 	unsigned long start = le64_to_cpu(r->start), end = le64_to_cpu(r->end);
 	unsigned long prot = ckpt_prot(le32_to_cpu(r->prot)), next = start;
+	unsigned long pages_end = ckpt_pages_end(start, end);
 	bool changed = false;
 	struct ckpt_rhdr h;
 	int ret;
@@ -939,7 +968,7 @@ static int ckpt_restore_vma_pages(struct ckpt_ctx *ctx,
 				return ret;
 			changed = true;
 		}
-		ret = ckpt_restore_pages(ctx, &h, start, end, &next);
+		ret = ckpt_restore_pages(ctx, &h, start, pages_end, &next);
 		if (ret)
 			return ret;
 	}

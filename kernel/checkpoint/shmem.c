@@ -752,11 +752,17 @@ static void ckpt_filedata_unlink(struct file *file)
 	if (mnt_want_write(mnt))
 		return;
 	parent = dget_parent(dentry);
+	/*
+	 * A reference of our own, as unlink(2) has from its lookup: with the
+	 * file's only, d_delete() would make the file's dentry negative.
+	 */
+	dget(dentry);
 	inode_lock_nested(d_inode(parent), I_MUTEX_PARENT);
 	if (dentry->d_parent == parent && !d_unlinked(dentry) &&
 	    d_inode(dentry) == file_inode(file))
 		vfs_unlink(mnt_idmap(mnt), d_inode(parent), dentry, NULL);
 	inode_unlock(d_inode(parent));
+	dput(dentry);
 	dput(parent);
 	mnt_drop_write(mnt);
 }

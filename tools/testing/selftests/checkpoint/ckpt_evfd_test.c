@@ -1631,6 +1631,7 @@ TEST_F_TIMEOUT(evfd, alarm_clock_needs_cap, 180)
 		EXPECT_EQ(0, wait_no_tree_tasks(CKPT_WAIT_MS));
 	}
 	/* root may have the alarm clock */
+	unlink(spath(&self->s, "ready"));
 	self->pid = start_nobody_timer(_metadata, &self->s, exe,
 				       CLOCK_BOOTTIME_ALARM);
 	ASSERT_TRUE(wait_file(spath(&self->s, "ready"), CKPT_WAIT_MS));

@@ -637,7 +637,7 @@ static int settle(void)
 
 TEST_F_TIMEOUT(flt, restart_killed_at_random_points, 900)
 {
-	int runs = getenv("CKPT_FAULT_RUNS") ? atoi(getenv("CKPT_FAULT_RUNS")) : 100;
+	int runs = getenv("CKPT_FAULT_RUNS") ? atoi(getenv("CKPT_FAULT_RUNS")) : 40;
 	long files0, files1, t0, span;
 	int i, n, fd, err, done = 0, left = 0;
 	const char *img = spath(&self->s, "img");
