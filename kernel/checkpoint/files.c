@@ -256,7 +256,9 @@ static int ckpt_collect_file(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 		if (!(ctx->cur && (ctx->cur->exclude & CKPT_EXCLUDE_NET)))
 			p = ckpt_sock_collect_file(ctx, file);
 	} else {
-		p = ckpt_mq_collect_file(ctx, file);
+		p = ckpt_pty_collect_file(ctx, file);
+		if (!p)
+			p = ckpt_mq_collect_file(ctx, file);
 		if (!p && ckpt_content_wanted(file)) {
 			p = ckpt_content_collect(ctx, file, false, false);
 		} else if (!p) {
@@ -333,8 +335,13 @@ bool ckpt_file_external(struct ckpt_ctx *ctx, struct file *file)
 	struct pipe_inode_info *pipe = get_pipe_info(file, false);
 	struct inode *inode = file_inode(file);
 
+	u32 ref;
+
 	if (pipe)
 		return ckpt_obj_find(ctx, pipe)->users < ckpt_pipe_ops.users(pipe);
+	/* a pty whose master is in the image is the image's own */
+	if (ckpt_pty_file_type(ctx, file, &ref) > 0)
+		return false;
 	return S_ISCHR(inode->i_mode) && ckpt_chrdev_is_tty(inode->i_rdev);
 }
 
@@ -361,6 +368,10 @@ static int ckpt_file_type(struct ckpt_ctx *ctx, struct ckpt_obj *obj,
 		return CKPT_FILE_NET_SKIPPED;
 	if (ckpt_is_socket(file))
 		return ckpt_sock_file_type(ctx, obj, obj_ref);
+	/* an end of a pty whose master is in the image: the pty is an object */
+	ret = ckpt_pty_file_type(ctx, file, obj_ref);
+	if (ret)
+		return ret;
 	/* a POSIX message queue: saved as an object */
 	*obj_ref = ckpt_mq_file_ref(ctx, file);
 	if (*obj_ref)
@@ -455,7 +466,8 @@ static int ckpt_dump_file(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 	r.type = cpu_to_le32(type);
 	r.f_flags = cpu_to_le32(file->f_flags);
 	r.obj_ref = cpu_to_le32(obj_ref);
-	if (type < ARRAY_SIZE(ckpt_file_kinds) && ckpt_file_kinds[type]) {
+	if ((type < ARRAY_SIZE(ckpt_file_kinds) && ckpt_file_kinds[type]) ||
+	    type == CKPT_FILE_PTY_MASTER || type == CKPT_FILE_PTY_SLAVE) {
 		/* no path, no identity: the object says what it is */
 		return ckpt_write_record(ctx, CKPT_REC_FILE, &r, sizeof(r),
 					 NULL, 0);
@@ -644,6 +656,27 @@ static struct file *ckpt_open_kind(struct ckpt_ctx *ctx,
 	return file;
 }
 
+/* an end of a pty of the image: no path, no identity, the usual flags */
+static struct file *ckpt_open_pty(struct ckpt_ctx *ctx,
+				  const struct ckpt_rec_file *r, bool master)
+{
+	const u32 known = O_ACCMODE | O_NONBLOCK | O_APPEND | O_LARGEFILE;
+	u32 f_flags = le32_to_cpu(r->f_flags);
+	struct file *file;
+
+	if ((f_flags & ~known) || r->f_mode || r->pos || r->rdev || r->dev ||
+	    r->ino || r->size || r->mtime_sec || r->mtime_nsec || r->path_len)
+		return ERR_PTR(-EINVAL);
+	file = ckpt_pty_open(ctx, le32_to_cpu(r->obj_ref), master, f_flags);
+	if (IS_ERR(file))
+		return file;
+	spin_lock(&file->f_lock);
+	file->f_flags = (file->f_flags & ~(O_NONBLOCK | O_APPEND)) |
+			(f_flags & (O_NONBLOCK | O_APPEND));
+	spin_unlock(&file->f_lock);
+	return file;
+}
+
 /*
  * CKPT_REC_FILE: reopen an open file description, with the saved flags
  * less those that would create or truncate.  An external file is filled
@@ -673,6 +706,14 @@ static int ckpt_restore_file(struct ckpt_ctx *ctx, struct ckpt_task *t,
 	if (kind) {
 		/* counted when its object record made it */
 		file = ckpt_open_kind(ctx, r, kind);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+		return PTR_ERR_OR_ZERO(ckpt_obj_add(ctx, le32_to_cpu(r->objref),
+						    &ckpt_file_ops, file, 0));
+	}
+	if (type == CKPT_FILE_PTY_MASTER || type == CKPT_FILE_PTY_SLAVE) {
+		/* the master is counted with its CKPT_REC_PTY */
+		file = ckpt_open_pty(ctx, r, type == CKPT_FILE_PTY_MASTER);
 		if (IS_ERR(file))
 			return PTR_ERR(file);
 		return PTR_ERR_OR_ZERO(ckpt_obj_add(ctx, le32_to_cpu(r->objref),

@@ -525,6 +525,32 @@ int ckpt_restore_signals(struct ckpt_ctx *ctx, struct ckpt_task *t);
 void ckpt_mm_free(struct ckpt_ctx *ctx);
 bool ckpt_may_own(const struct cred *cred, kuid_t uid, kgid_t gid);
 
+/* pty.c: pseudo-terminals whose master is in the image */
+#ifdef CONFIG_UNIX98_PTYS
+struct ckpt_obj *ckpt_pty_collect_file(struct ckpt_ctx *ctx, struct file *file);
+int ckpt_pty_file_type(struct ckpt_ctx *ctx, struct file *file, u32 *obj_ref);
+struct file *ckpt_pty_open(struct ckpt_ctx *ctx, u32 ref, bool master,
+			   u32 f_flags);
+#else
+static inline struct ckpt_obj *ckpt_pty_collect_file(struct ckpt_ctx *ctx,
+						     struct file *file)
+{
+	return NULL;
+}
+
+static inline int ckpt_pty_file_type(struct ckpt_ctx *ctx, struct file *file,
+				     u32 *obj_ref)
+{
+	return 0;
+}
+
+static inline struct file *ckpt_pty_open(struct ckpt_ctx *ctx, u32 ref,
+					 bool master, u32 f_flags)
+{
+	return ERR_PTR(-EINVAL);
+}
+#endif
+
 /* sysv.c, mqueue.c: SysV IPC objects and POSIX message queues */
 #ifdef CONFIG_SYSVIPC
 int ckpt_sysv_collect_ns(struct ckpt_ctx *ctx, struct ipc_namespace *ns,

@@ -255,6 +255,7 @@ static inline const char *ckpt_rec_type_name(__u32 type)
 	case CKPT_REC_NETADDR:		return "NETADDR";
 	case CKPT_REC_NETROUTE:		return "NETROUTE";
 	case CKPT_REC_FILEDATA:		return "FILEDATA";
+	case CKPT_REC_PTY:		return "PTY";
 	case CKPT_REC_COMMENT:		return "COMMENT";
 	}
 	return NULL;
@@ -304,6 +305,7 @@ static inline size_t ckpt_rec_min_len(__u32 type)
 	case CKPT_REC_NETDEV:		return sizeof(struct ckpt_rec_netdev);
 	case CKPT_REC_NETADDR:		return sizeof(struct ckpt_rec_netaddr);
 	case CKPT_REC_NETROUTE:		return sizeof(struct ckpt_rec_netroute);
+	case CKPT_REC_PTY:		return sizeof(struct ckpt_rec_pty);
 	case CKPT_REC_FILEDATA:		return sizeof(struct ckpt_rec_filedata);
 	case CKPT_REC_COMMENT:		return sizeof(struct ckpt_hdr);
 	}
@@ -947,9 +949,26 @@ static inline int ckpt_check_file(struct ckpt_image *img,
 
 	if ((type < CKPT_FILE_REGULAR || type > CKPT_FILE_SIGNALFD) &&
 	    type != CKPT_FILE_MQUEUE && type != CKPT_FILE_SOCKET &&
-	    type != CKPT_FILE_NET_SKIPPED)
+	    type != CKPT_FILE_NET_SKIPPED && type != CKPT_FILE_PTY_MASTER &&
+	    type != CKPT_FILE_PTY_SLAVE)
 		return ckpt_image_fail(img, rec->offset,
 				       "FILE: unknown type %u", type);
+	if (type == CKPT_FILE_PTY_MASTER || type == CKPT_FILE_PTY_SLAVE) {
+		__u32 flags = ckpt_le32(f->f_flags);
+
+		if (plen || f->f_mode || f->pos || f->rdev || f->dev ||
+		    f->ino || f->size || f->mtime_sec || f->mtime_nsec ||
+		    (flags & 3) == 3 ||
+		    (flags & ~(__u32)(3 | 04000 | 02000 | 0100000)) ||
+		    (type == CKPT_FILE_PTY_MASTER && (flags & 3) != 2))
+			return ckpt_image_fail(img, rec->offset,
+					       "FILE: pty end with f_flags 0%o, a path or an identity",
+					       flags);
+		if (ckpt_ref_use(img, rec, "obj_ref", CKPT_REC_PTY,
+				 ckpt_le32(f->obj_ref)))
+			return -1;
+		return ckpt_ref_add(img, rec, ckpt_le32(f->objref));
+	}
 	if (ckpt_file_state_type(type))
 		return ckpt_check_evfd_file(img, rec, f);
 	if (type == CKPT_FILE_SOCKET) {
@@ -1343,6 +1362,24 @@ static inline int ckpt_check_eventfd(struct ckpt_image *img,
 		return ckpt_image_fail(img, rec->offset,
 				       "EVENTFD: counter 2^64 - 1");
 	return ckpt_ref_add(img, rec, ckpt_le32(e->objref));
+}
+
+static inline int ckpt_check_pty(struct ckpt_image *img,
+				 const struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_pty *p = CKPT_REC(rec, struct ckpt_rec_pty);
+
+	if (rec->len != sizeof(*p))
+		return ckpt_image_fail(img, rec->offset, "PTY: len %u",
+				       rec->len);
+	if (ckpt_le32(p->flags) & ~(__u32)CKPT_PTY_LOCKED)
+		return ckpt_image_fail(img, rec->offset,
+				       "PTY: unknown flags 0x%x",
+				       ckpt_le32(p->flags));
+	if (p->c_line)
+		return ckpt_image_fail(img, rec->offset,
+				       "PTY: line discipline %u", p->c_line);
+	return ckpt_ref_add(img, rec, ckpt_le32(p->objref));
 }
 
 /* every EPOLL* event bit and flag epoll_ctl() knows */
@@ -2131,6 +2168,7 @@ static inline int ckpt_check_rec(struct ckpt_image *img,
 	case CKPT_REC_NETADDR:
 	case CKPT_REC_NETROUTE:
 	case CKPT_REC_FILEDATA:
+	case CKPT_REC_PTY:
 		if (img->in_task)
 			return ckpt_image_fail(img, rec->offset,
 					       "%s: inside a TASK",
@@ -2207,6 +2245,8 @@ static inline int ckpt_check_rec(struct ckpt_image *img,
 		return ckpt_check_net(img, rec);
 	case CKPT_REC_FILEDATA:
 		return ckpt_check_filedata(img, rec);
+	case CKPT_REC_PTY:
+		return ckpt_check_pty(img, rec);
 	case CKPT_REC_SIGPENDING:
 	case CKPT_REC_X86_REGS:
 	case CKPT_REC_X86_XSTATE:

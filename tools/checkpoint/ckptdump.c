@@ -325,6 +325,8 @@ static const struct name file_type_names[] = {
 	{ CKPT_FILE_MQUEUE, "MQUEUE" },
 	{ CKPT_FILE_SOCKET, "SOCKET" },
 	{ CKPT_FILE_NET_SKIPPED, "NET_SKIPPED" },
+	{ CKPT_FILE_PTY_MASTER, "PTY_MASTER" },
+	{ CKPT_FILE_PTY_SLAVE, "PTY_SLAVE" },
 	{ 0, NULL }
 };
 
@@ -576,7 +578,8 @@ static void dump_file(const struct ckpt_rec_file *f)
 	v_enum("ftype", type, file_type_names);
 	v_word("access", acc[flags & 3]);
 	v_flags("f_flags", flags & ~3U, o_flag_names);
-	if (type >= CKPT_FILE_EVENTFD && type <= CKPT_FILE_SIGNALFD) {
+	if ((type >= CKPT_FILE_EVENTFD && type <= CKPT_FILE_SIGNALFD) ||
+	    type == CKPT_FILE_PTY_MASTER || type == CKPT_FILE_PTY_SLAVE) {
 		/* no path, no identity: the record before says it all */
 		v_u("obj_ref", ckpt_le32(f->obj_ref));
 		return;
@@ -988,6 +991,30 @@ static void dump_filedata(const struct ckpt_rec_filedata *d)
 	snprintf(b, sizeof(b), "%04o", ckpt_le32(d->mode) & 07777);
 	v_word("mode", b);
 	v_str("path", (const char *)d->path);
+}
+
+static const struct name pty_flag_names[] = {
+	{ CKPT_PTY_LOCKED, "LOCKED" },
+	{ 0, NULL }
+};
+
+static void dump_pty(const struct ckpt_rec_pty *p)
+{
+	v_u("objref", ckpt_le32(p->objref));
+	v_flags("flags", ckpt_le32(p->flags), pty_flag_names);
+	v_u("index", ckpt_le32(p->index));
+	v_x("c_iflag", ckpt_le32(p->c_iflag));
+	v_x("c_oflag", ckpt_le32(p->c_oflag));
+	v_x("c_cflag", ckpt_le32(p->c_cflag));
+	v_x("c_lflag", ckpt_le32(p->c_lflag));
+	v_u("c_ispeed", ckpt_le32(p->c_ispeed));
+	v_u("c_ospeed", ckpt_le32(p->c_ospeed));
+	v_u("c_line", p->c_line);
+	v_bytes("c_cc", p->c_cc, sizeof(p->c_cc));
+	v_u("ws_row", ckpt_le16(p->ws_row));
+	v_u("ws_col", ckpt_le16(p->ws_col));
+	v_u("ws_xpixel", ckpt_le16(p->ws_xpixel));
+	v_u("ws_ypixel", ckpt_le16(p->ws_ypixel));
 }
 
 static void v_handler(const char *k, __u64 h)
@@ -1587,6 +1614,9 @@ static void dump_record(struct ckpt_image *img, const struct ckpt_rec *rec)
 		break;
 	case CKPT_REC_FILEDATA:
 		dump_filedata(CKPT_REC(rec, struct ckpt_rec_filedata));
+		break;
+	case CKPT_REC_PTY:
+		dump_pty(CKPT_REC(rec, struct ckpt_rec_pty));
 		break;
 	case CKPT_REC_SIGHAND:
 		dump_sighand(CKPT_REC(rec, struct ckpt_rec_sighand));

@@ -97,7 +97,8 @@ enum ckpt_rec_type {
 	CKPT_REC_NETADDR	= 41,	/* struct ckpt_rec_netaddr */
 	CKPT_REC_NETROUTE	= 42,	/* struct ckpt_rec_netroute */
 	CKPT_REC_FILEDATA	= 46,	/* struct ckpt_rec_filedata + path */
-	CKPT_REC_MAX		= CKPT_REC_FILEDATA, /* highest of this version */
+	CKPT_REC_PTY		= 50,	/* struct ckpt_rec_pty */
+	CKPT_REC_MAX		= CKPT_REC_PTY, /* highest of this version */
 
 	CKPT_REC_COMMENT	= CKPT_TYPE_OPTIONAL | 1, /* free text */
 };
@@ -272,6 +273,10 @@ enum ckpt_file_type {
 					 */
 	CKPT_FILE_SOCKET	= 12,	/* socket, obj_ref names its CKPT_REC_SOCKET */
 	CKPT_FILE_NET_SKIPPED	= 13,	/* socket left out (cr.exclude net) */
+	CKPT_FILE_PTY_MASTER	= 16,	/* pseudo-terminal master, obj_ref
+					 * names its CKPT_REC_PTY
+					 */
+	CKPT_FILE_PTY_SLAVE	= 17,	/* its slave, obj_ref as for the master */
 };
 
 struct ckpt_rec_file {
@@ -1049,6 +1054,35 @@ struct ckpt_rec_filedata {
 	__le32 mode;		/* permission bits of the file */
 	__le32 path_len;	/* bytes of path, NUL included */
 	__u8 path[];		/* where it is (or was, if unlinked) */
+};
+
+/*
+ * CKPT_REC_PTY (objref): a Unix98 pseudo-terminal whose master is open in
+ * the image (a job launcher's pty for the output of its children).  Its
+ * FILE records of type CKPT_FILE_PTY_MASTER and CKPT_FILE_PTY_SLAVE name
+ * it in their obj_ref.  Restart opens a new pty in the caller's
+ * /dev/ptmx, with the slave's terminal settings and window size.  No data
+ * is buffered in it (checkpoint refuses a pty with unread input).
+ */
+#define CKPT_PTY_LOCKED		0x1	/* the slave may not be opened */
+
+struct ckpt_rec_pty {
+	struct ckpt_hdr h;
+	__le32 objref;
+	__le32 flags;		/* CKPT_PTY_* */
+	__le32 index;		/* its number in /dev/pts at checkpoint */
+	__le32 c_iflag;		/* the slave's termios */
+	__le32 c_oflag;
+	__le32 c_cflag;
+	__le32 c_lflag;
+	__le32 c_ispeed;
+	__le32 c_ospeed;
+	__u8 c_line;		/* line discipline: 0 (N_TTY) */
+	__u8 c_cc[19];		/* NCCS control characters */
+	__le16 ws_row;		/* window size */
+	__le16 ws_col;
+	__le16 ws_xpixel;
+	__le16 ws_ypixel;
 };
 
 /*
