@@ -74,7 +74,7 @@ if __name__ == "__main__":
             print("chunk", n + 1, flush=True)
     print("answer", s, flush=True)
 PY
-unshare --pid --fork python3 /tmp/pool.py </dev/null >/tmp/pool.txt 2>/tmp/pool.err &
+unshare --pid --fork python3 /tmp/pool.py </dev/null >/tmp/pool.txt 2>/dev/null &
 u=$!
 init=
 until [ -n "$init" ]; do sleep 0.2; init=$(pgrep -P "$u" || true); done
