@@ -2002,8 +2002,13 @@ static void restarter(int imgfd, int wfd, unsigned long rflags, pid_t rpid)
 		if (rep.alive) {
 			int cfd = memfd_create("ckpt-fuzz-again", MFD_CLOEXEC);
 
+			/*
+			 * CHECKPOINT_KILL: its TCP connections leave no
+			 * TIME_WAIT, so the next restart of the image finds
+			 * their ports free
+			 */
 			errno = 0;
-			rep.cret = sys_checkpoint(top, cfd, 0);
+			rep.cret = sys_checkpoint(top, cfd, CHECKPOINT_KILL);
 			rep.cerr = rep.cret < 0 ? errno : 0;
 			close(cfd);
 		}
