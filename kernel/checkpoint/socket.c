@@ -1186,9 +1186,11 @@ static int ckpt_sock_finish(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 		ret = ckpt_unix_finish(ctx, rs);
 	else
 		ret = ckpt_inet_finish(ctx, rs);
-	if (ret)
-		return ret;
-	return ckpt_sock_set_peercred(ctx, rs);
+	if (!ret)
+		ret = ckpt_sock_set_peercred(ctx, rs);
+	/* what restart made for it stays */
+	rs->committed = !ret;
+	return ret;
 }
 
 const struct ckpt_obj_ops ckpt_sock_ops = {
