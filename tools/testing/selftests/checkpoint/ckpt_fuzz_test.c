@@ -2951,6 +2951,9 @@ TEST_F_TIMEOUT(fuzz, restart_mutated_images, 3600)
 		o = run_one(_metadata, imgfd, &m, &st, &base, why, sizeof(why));
 		free(buf);
 		mutant_free(&m);
+		/* a dead socket is not saved again, but by cr.exclude net */
+		if (!strcmp(seeds[i].name, "exclude-net") && o == O_NORECKPT)
+			continue;
 		EXPECT_EQ(O_RUNS, o) {
 			TH_LOG("seed %s as it is: outcome %d %s", seeds[i].name, o, why);
 		}
@@ -3138,6 +3141,50 @@ TEST_F_TIMEOUT(fuzz, created_file_removed, 300)
 	EXPECT_EQ(1, st.hist[EINVAL]);
 	EXPECT_NE(0, access(newpath, F_OK)) {
 		TH_LOG("%s left behind", newpath);
+	}
+}
+
+/*
+ * Regression (found by the fuzzer): a unix socket that restart binds to
+ * its path again, then fails (here the socket's own last check: a receive
+ * queue shorter than the image says).  Its new socket file stayed.
+ */
+TEST_F_TIMEOUT(fuzz, bound_socket_removed, 300)
+{
+	struct stats st = { 0 };
+	static struct mutant m;
+	char why[512] = "", path[160] = "";
+	int i, o, done = 0;
+
+	make_seed(_metadata, "sockets", wl_sockets_fn, NULL);
+	load_seeds(_metadata);
+	ASSERT_EQ(1, nr_seeds);
+	mutant_from(&m, &seeds[0]);
+	for (i = 0; i < m.n && !done; i++) {
+		struct ckpt_rec_socket *r = (void *)m.r[i].buf;
+
+		if (rec_type(&m.r[i]) != CKPT_REC_SOCKET ||
+		    r->family != AF_UNIX || !r->path_len ||
+		    r->state != CKPT_SOCK_LISTEN)
+			continue;
+		snprintf(path, sizeof(path), "%s",
+			 (char *)r->data + r->addr_len + r->peer_addr_len);
+		r->rcvq_bytes += 1000;
+		done = 1;
+	}
+	ASSERT_TRUE(done) {
+		TH_LOG("no listening unix socket bound to a path in the image");
+	}
+	/* restart makes the file again (the stale one is not there) */
+	unlink(path);
+	o = restart_mutant(_metadata, &m, &st, why, sizeof(why));
+	mutant_free(&m);
+	EXPECT_EQ(O_ERRNO, o) {
+		TH_LOG("outcome %d: %s", o, why);
+	}
+	EXPECT_EQ(1, st.hist[EINVAL]);
+	EXPECT_NE(0, access(path, F_OK)) {
+		TH_LOG("%s left behind", path);
 	}
 }
 
