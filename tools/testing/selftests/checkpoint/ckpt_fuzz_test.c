@@ -3146,21 +3146,25 @@ TEST_F_TIMEOUT(fuzz, created_file_removed, 300)
 
 /*
  * Regression (found by the fuzzer): a unix socket that restart binds to
- * its path again, then fails (here the socket's own last check: a receive
- * queue shorter than the image says).  Its new socket file stayed.
+ * its path again, then fails: its new socket file stayed.  @later: the
+ * failure is another socket's, whose last check comes after the bound
+ * socket's succeeded (the data of a socket with a higher objref dropped);
+ * else the bound socket's own (its receive queue forged longer than what
+ * follows).
  */
-TEST_F_TIMEOUT(fuzz, bound_socket_removed, 300)
+static void bound_socket_fails(struct __test_metadata *_metadata, bool later)
 {
 	struct stats st = { 0 };
 	static struct mutant m;
 	char why[512] = "", path[160] = "";
+	__u32 ref = 0;
 	int i, o, done = 0;
 
 	make_seed(_metadata, "sockets", wl_sockets_fn, NULL);
 	load_seeds(_metadata);
 	ASSERT_EQ(1, nr_seeds);
 	mutant_from(&m, &seeds[0]);
-	for (i = 0; i < m.n && !done; i++) {
+	for (i = 0; i < m.n && !ref; i++) {
 		struct ckpt_rec_socket *r = (void *)m.r[i].buf;
 
 		if (rec_type(&m.r[i]) != CKPT_REC_SOCKET ||
@@ -3169,8 +3173,19 @@ TEST_F_TIMEOUT(fuzz, bound_socket_removed, 300)
 			continue;
 		snprintf(path, sizeof(path), "%s",
 			 (char *)r->data + r->addr_len + r->peer_addr_len);
-		r->rcvq_bytes += 1000;
-		done = 1;
+		ref = r->objref;
+		if (!later) {
+			r->rcvq_bytes += 1000;
+			done = 1;
+		}
+	}
+	for (i = 0; i < m.n && later && !done; i++) {
+		struct ckpt_rec_sock_queue *q = (void *)m.r[i].buf;
+
+		if (rec_type(&m.r[i]) == CKPT_REC_SOCK_QUEUE && q->sock_ref > ref) {
+			remove_rec(&m, i);
+			done = 1;
+		}
 	}
 	ASSERT_TRUE(done) {
 		TH_LOG("no listening unix socket bound to a path in the image");
@@ -3186,6 +3201,16 @@ TEST_F_TIMEOUT(fuzz, bound_socket_removed, 300)
 	EXPECT_NE(0, access(path, F_OK)) {
 		TH_LOG("%s left behind", path);
 	}
+}
+
+TEST_F_TIMEOUT(fuzz, bound_socket_removed, 300)
+{
+	bound_socket_fails(_metadata, false);
+}
+
+TEST_F_TIMEOUT(fuzz, bound_socket_removed_later_failure, 300)
+{
+	bound_socket_fails(_metadata, true);
 }
 
 TEST_HARNESS_MAIN
