@@ -2029,6 +2029,7 @@ static bool clean_errno(int e)
 	case ENFILE: case EBADF: case EEXIST: case ESTALE: case EBUSY:
 	case ETXTBSY: case EOPNOTSUPP: case ENXIO: case ENODEV: case EXDEV:
 	case EROFS: case EAGAIN: case ESRCH: case EADDRINUSE: case EADDRNOTAVAIL:
+	case ENETUNREACH: case EHOSTUNREACH:
 		return true;
 	}
 	return false;
