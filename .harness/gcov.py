@@ -50,7 +50,7 @@ def mount_debugfs():
 
 def gcda_files():
     for root, _, files in os.walk(GCOV_DIR):
-        if not root.endswith("kernel/checkpoint"):
+        if not root.endswith("kernel/checkpoint") and not root.endswith("/ipc"):
             continue
         for f in files:
             if f.endswith(".gcda"):
@@ -82,9 +82,13 @@ def report():
         for doc in run_gcov(tmp, os.path.join(tmp, base + ".gcda")):
             for f in doc.get("files", []):
                 name = f["file"]
-                if "kernel/checkpoint/" not in name:
+                if "kernel/checkpoint/" in name:
+                    name = name[name.index("kernel/checkpoint/"):]
+                elif "ipc/checkpoint_" in name:
+                    # the checkpoint code that ipc/*.c include (ipc/Makefile.patch)
+                    name = name[name.index("ipc/checkpoint_"):]
+                else:
                     continue
-                name = name[name.index("kernel/checkpoint/"):]
                 whole = name.endswith("/restore.c")
                 lines = {}
                 for ln in f.get("lines", []):
@@ -107,7 +111,8 @@ def report():
     shutil.rmtree(tmp)
     if not per_file:
         sys.exit("no gcov data for kernel/checkpoint/ (GCOV_PROFILE := y in its Makefile?)")
-    print("gcov line coverage of kernel/checkpoint/ (lines executed / lines with code):")
+    print("gcov line coverage of kernel/checkpoint/ and ipc/checkpoint_*.c "
+          "(lines executed / lines with code):")
     th = tt = 0
     for name in sorted(per_file):
         h, t = per_file[name]

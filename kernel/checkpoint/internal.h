@@ -92,6 +92,8 @@ struct ckpt_error {
  * @dump:	checkpoint: write the records of the object
  * @release:	restart: drop the object that a record restored
  * @finish:	restart: called by the caller once every task is restored
+ * @commit:	restart: it succeeded, what the object made stays (called
+ *		after every @finish succeeded; before @release)
  */
 struct ckpt_obj_ops {
 	u32 type;
@@ -109,6 +111,7 @@ struct ckpt_obj_ops {
 	int (*dump)(struct ckpt_ctx *ctx, struct ckpt_obj *obj);
 	void (*release)(struct ckpt_obj *obj);
 	int (*finish)(struct ckpt_ctx *ctx, struct ckpt_obj *obj);
+	void (*commit)(struct ckpt_obj *obj);
 };
 
 /**
@@ -426,6 +429,7 @@ struct ckpt_obj *ckpt_obj_lookup(struct ckpt_ctx *ctx, u32 ref,
 void *ckpt_obj_get(struct ckpt_ctx *ctx, u32 ref,
 		   const struct ckpt_obj_ops *ops);
 int ckpt_restart_objs_done(struct ckpt_ctx *ctx);
+void ckpt_restart_objs_commit(struct ckpt_ctx *ctx);
 
 /* restore.c: the record registry and restart */
 int ckpt_register_records(const struct ckpt_rec_ops *ops, unsigned int nr);

@@ -318,3 +318,21 @@ int ckpt_restart_objs_done(struct ckpt_ctx *ctx)
 	}
 	return 0;
 }
+
+/**
+ * ckpt_restart_objs_commit - restart succeeded: keep what the objects made
+ * @ctx: restart context, whose objects all finished
+ *
+ * Until then, a file that restart created is removed again when its
+ * object is released: a later failure, even in another object's @finish,
+ * leaves nothing behind.
+ */
+void ckpt_restart_objs_commit(struct ckpt_ctx *ctx)
+{
+	struct ckpt_obj *obj;
+	unsigned long ref;
+
+	xa_for_each(&ctx->objs, ref, obj)
+		if (obj->ops->commit)
+			obj->ops->commit(obj);
+}

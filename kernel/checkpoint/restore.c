@@ -478,6 +478,7 @@ long ckpt_restart(struct ckpt_ctx *ctx, pid_t pid)
 		ckpt_restart_abort(ctx, top);
 		return ret;
 	}
+	ckpt_restart_objs_commit(ctx);
 	WRITE_ONCE(ctx->gate->open, true);
 	wake_up_all(&ctx->gate->go);
 	return top;

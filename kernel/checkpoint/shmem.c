@@ -782,12 +782,12 @@ static void ckpt_filedata_release(struct ckpt_obj *obj)
 }
 
 /* restart succeeded: what it created stays */
-static int ckpt_filedata_finish(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
+static void ckpt_filedata_commit(struct ckpt_obj *obj)
 {
 	struct ckpt_filedata *fd = obj->ptr;
 
-	fd->committed = true;
-	return 0;
+	if (fd)
+		fd->committed = true;
 }
 
 /*
@@ -873,7 +873,7 @@ const struct ckpt_obj_ops ckpt_shmem_ops = {
 const struct ckpt_obj_ops ckpt_filedata_ops = {
 	.type = CKPT_REC_FILEDATA,
 	.release = ckpt_filedata_release,
-	.finish = ckpt_filedata_finish,
+	.commit = ckpt_filedata_commit,
 };
 
 static const struct ckpt_rec_ops ckpt_shmem_records[] = {

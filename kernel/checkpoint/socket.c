@@ -1191,6 +1191,15 @@ static int ckpt_sock_finish(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 	return ckpt_sock_set_peercred(ctx, rs);
 }
 
+/* restart succeeded: the socket file it bound stays */
+static void ckpt_sock_commit(struct ckpt_obj *obj)
+{
+	struct ckpt_rsock *rs = obj->ptr;
+
+	if (rs)
+		rs->committed = true;
+}
+
 const struct ckpt_obj_ops ckpt_sock_ops = {
 	.type = CKPT_REC_SOCKET,
 	.err_kind = CKPT_OBJ_SOCKET,
@@ -1200,6 +1209,7 @@ const struct ckpt_obj_ops ckpt_sock_ops = {
 	.dump = ckpt_sock_dump,
 	.release = ckpt_sock_release,
 	.finish = ckpt_sock_finish,
+	.commit = ckpt_sock_commit,
 };
 
 static const struct ckpt_rec_ops ckpt_sock_records[] = {

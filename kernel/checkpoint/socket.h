@@ -78,6 +78,8 @@ struct ckpt_rsock {
 	u32 *fix_pid;
 	unsigned int nr_fix;
 	bool repair;
+	bool bound;
+	bool committed;
 	void *priv;
 };
 

@@ -654,6 +654,8 @@ static int ckpt_unix_bind_path(struct ckpt_ctx *ctx, struct ckpt_rsock *rs,
 		ret = ckpt_unix_in_dir(ctx, &rs->parent,
 				       0777 & ~le32_to_cpu(rs->rec.mode),
 				       ckpt_unix_do_bind, &c);
+	/* its socket file is ours to remove if restart fails */
+	rs->bound = !ret;
 	/* the name it was bound with, which may have been relative */
 	if (!ret)
 		ret = ckpt_unix_set_addr(rs->sk, addr, len);
@@ -1311,7 +1313,31 @@ int ckpt_unix_finish(struct ckpt_ctx *ctx, struct ckpt_rsock *rs)
 /**
  * ckpt_unix_release - restart is over: drop what a unix socket kept
  * @rs: the socket
+ *
+ * If restart failed after it bound the socket to a path, the socket file
+ * it made there goes too, as after a failed restart nothing is left
+ * behind: unlinked if it is still the socket's, with a reference of our
+ * own to its dentry, as unlink(2) holds one from its lookup.
  */
 void ckpt_unix_release(struct ckpt_rsock *rs)
 {
+	struct dentry *dentry, *parent;
+	struct vfsmount *mnt;
+
+	if (!rs->bound || rs->committed || !rs->sk)
+		return;
+	dentry = unix_sk(rs->sk)->path.dentry;
+	mnt = unix_sk(rs->sk)->path.mnt;
+	if (!dentry || !mnt || mnt_want_write(mnt))
+		return;
+	parent = dget_parent(dentry);
+	dget(dentry);
+	inode_lock_nested(d_inode(parent), I_MUTEX_PARENT);
+	if (dentry->d_parent == parent && !d_unlinked(dentry) &&
+	    d_is_positive(dentry))
+		vfs_unlink(mnt_idmap(mnt), d_inode(parent), dentry, NULL);
+	inode_unlock(d_inode(parent));
+	dput(dentry);
+	dput(parent);
+	mnt_drop_write(mnt);
 }
