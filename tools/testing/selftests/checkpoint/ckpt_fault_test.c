@@ -726,11 +726,14 @@ static const char *memcg_make(char *path, const char *max)
 	return NULL;
 }
 
-/* 32 MiB of written memory */
+/* 32 MiB of written memory, once it is written */
 static pid_t start_big(struct __test_metadata *_metadata)
 {
+	int ready[2];
 	pid_t pid;
+	char c;
 
+	ASSERT_EQ(0, pipe2(ready, O_CLOEXEC));
 	fflush(stdout);
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -738,15 +741,22 @@ static pid_t start_big(struct __test_metadata *_metadata)
 		char *p;
 
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		wl_task_setup();
+		wl_privatize_shared_mappings();
 		p = malloc(32 << 20);
 		if (!p)
 			_exit(1);
 		memset(p, 0x5a, 32 << 20);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		wl_task_setup();
 		for (;;)
 			pause();
 	}
-	sleep_ms(500);
+	close(ready[1]);
+	EXPECT_EQ(1, read(ready[0], &c, 1));
+	close(ready[0]);
+	/* and its fds closed */
+	sleep_ms(200);
 	return pid;
 }
 
