@@ -1672,39 +1672,13 @@ static void forge_expect(struct __test_metadata *_metadata, const char *img,
 			 const char *bad, forge_fn fn, void *arg, int want,
 			 const char *what)
 {
-	struct img im = {};
-	int fd, err;
-	pid_t top;
+	struct img im;
 
-	fd = open(img, O_RDONLY | O_CLOEXEC);
-	ASSERT_LE(0, fd);
-	im.size = lseek(fd, 0, SEEK_END);
-	im.buf = malloc(im.size);
-	ASSERT_NE(NULL, im.buf);
-	ASSERT_EQ((ssize_t)im.size, pread(fd, im.buf, im.size, 0));
-	close(fd);
+	img_load_copy(_metadata, img, &im);
 	ASSERT_TRUE(fn(&im, arg)) {
 		TH_LOG("%s: nothing to forge", what);
 	}
-	fd = open(bad, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ((ssize_t)im.size, write(fd, im.buf, im.size));
-	close(fd);
-	img_free(&im);
-	top = restart_img(bad, 0, 0, &err);
-	if (top > 0) {
-		kill(top, SIGKILL);
-		waitpid(top, NULL, 0);
-	}
-	EXPECT_EQ(-1, top) {
-		TH_LOG("%s: restarted", what);
-	}
-	EXPECT_EQ(want, err) {
-		TH_LOG("%s: %s", what, strerror(err));
-	}
-	EXPECT_EQ(0, wait_no_tree_tasks(CKPT_WAIT_MS)) {
-		TH_LOG("%s: tasks left behind", what);
-	}
+	expect_forged_refused(_metadata, &im, bad, want, what);
 }
 
 /* a field of the @nth record of @type (of FILE @ftype for FILE) */

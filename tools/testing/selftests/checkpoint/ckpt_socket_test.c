@@ -1289,43 +1289,18 @@ static void forge_sock(struct __test_metadata *_metadata,
 		       size_t len, int want, const char *what)
 {
 	const struct ckpt_hdr *h = NULL;
-	struct img im = {};
 	__u32 tcp_ref = 0;
-	int fd, err, n = 0;
-	pid_t top;
+	struct img im;
+	int n = 0;
 
-	fd = open(img, O_RDONLY | O_CLOEXEC);
-	ASSERT_LE(0, fd);
-	im.size = lseek(fd, 0, SEEK_END);
-	im.buf = malloc(im.size);
-	ASSERT_NE(NULL, im.buf);
-	ASSERT_EQ((ssize_t)im.size, pread(fd, im.buf, im.size, 0));
-	close(fd);
+	img_load_copy(_metadata, img, &im);
 	while ((h = img_next(&im, h)) && !forge_match(h, at, &n, &tcp_ref))
 		;
 	ASSERT_NE(NULL, h) {
 		TH_LOG("%s: no such record", what);
 	}
 	memcpy((unsigned char *)h + field, val, len);
-	fd = open(bad, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ((ssize_t)im.size, write(fd, im.buf, im.size));
-	close(fd);
-	img_free(&im);
-	top = restart_img(bad, 0, 0, &err);
-	if (top > 0) {
-		kill(top, SIGKILL);
-		waitpid(top, NULL, 0);
-	}
-	EXPECT_EQ(-1, top) {
-		TH_LOG("%s: restarted", what);
-	}
-	EXPECT_EQ(want, err) {
-		TH_LOG("%s: %s", what, strerror(err));
-	}
-	EXPECT_EQ(0, wait_no_tree_tasks(CKPT_WAIT_MS)) {
-		TH_LOG("%s: tasks left behind", what);
-	}
+	expect_forged_refused(_metadata, &im, bad, want, what);
 }
 
 /* an established TCP pair and a unix pair, data queued on each */

@@ -337,6 +337,53 @@ static inline void real_program(struct __test_metadata *_metadata,
 	EXPECT_EQ(want, v);
 }
 
+/* a writable copy of the image @img in memory */
+static inline void img_load_copy(struct __test_metadata *_metadata,
+				 const char *img, struct img *im)
+{
+	int fd = open(img, O_RDONLY | O_CLOEXEC);
+
+	memset(im, 0, sizeof(*im));
+	ASSERT_LE(0, fd);
+	im->size = lseek(fd, 0, SEEK_END);
+	im->buf = malloc(im->size);
+	ASSERT_NE(NULL, im->buf);
+	ASSERT_EQ((ssize_t)im->size, pread(fd, im->buf, im->size, 0));
+	close(fd);
+}
+
+/*
+ * Write the forged copy @im (freed here) to @bad: restart must refuse it
+ * with @want and leave no task.
+ */
+static inline void expect_forged_refused(struct __test_metadata *_metadata,
+					 struct img *im, const char *bad,
+					 int want, const char *what)
+{
+	int fd, err;
+	pid_t top;
+
+	fd = open(bad, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)im->size, write(fd, im->buf, im->size));
+	close(fd);
+	img_free(im);
+	top = restart_img(bad, 0, 0, &err);
+	if (top > 0) {
+		kill(top, SIGKILL);
+		waitpid(top, NULL, 0);
+	}
+	EXPECT_EQ(-1, top) {
+		TH_LOG("%s: restarted", what);
+	}
+	EXPECT_EQ(want, err) {
+		TH_LOG("%s: %s", what, strerror(err));
+	}
+	EXPECT_EQ(0, wait_no_tree_tasks(CKPT_WAIT_MS)) {
+		TH_LOG("%s: tasks left behind", what);
+	}
+}
+
 /*
  * Forged images: a copy of @img with @len bytes of @val at byte @field of
  * the first record that @match accepts (it sees the record before, too),
@@ -350,42 +397,16 @@ static inline void forge_and_expect(struct __test_metadata *_metadata,
 				    const char *what)
 {
 	const struct ckpt_hdr *h = NULL, *prev = NULL;
-	struct img im = {};
-	int fd, err;
-	pid_t top;
+	struct img im;
 
-	fd = open(img, O_RDONLY | O_CLOEXEC);
-	ASSERT_LE(0, fd);
-	im.size = lseek(fd, 0, SEEK_END);
-	im.buf = malloc(im.size);
-	ASSERT_NE(NULL, im.buf);
-	ASSERT_EQ((ssize_t)im.size, pread(fd, im.buf, im.size, 0));
-	close(fd);
+	img_load_copy(_metadata, img, &im);
 	while ((h = img_next(&im, h)) && !match(h, prev))
 		prev = h;
 	ASSERT_NE(NULL, h) {
 		TH_LOG("%s: no such record", what);
 	}
 	memcpy((unsigned char *)h + field, val, len);
-	fd = open(bad, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ((ssize_t)im.size, write(fd, im.buf, im.size));
-	close(fd);
-	img_free(&im);
-	top = restart_img(bad, 0, 0, &err);
-	if (top > 0) {
-		kill(top, SIGKILL);
-		waitpid(top, NULL, 0);
-	}
-	EXPECT_EQ(-1, top) {
-		TH_LOG("%s: restarted", what);
-	}
-	EXPECT_EQ(EINVAL, err) {
-		TH_LOG("%s: %s", what, strerror(err));
-	}
-	EXPECT_EQ(0, wait_no_tree_tasks(CKPT_WAIT_MS)) {
-		TH_LOG("%s: tasks left behind", what);
-	}
+	expect_forged_refused(_metadata, &im, bad, EINVAL, what);
 }
 
 #endif /* CKPT_WL_H */
