@@ -528,6 +528,16 @@ static const struct fz_field f_mqueue[] = {
 	FEND,
 };
 
+static const struct fz_field f_pty[] = {
+	W4(ckpt_rec_pty, objref, K_ID), W4(ckpt_rec_pty, flags, K_FLAGS),
+	W4(ckpt_rec_pty, index, K_VAL), W4(ckpt_rec_pty, c_iflag, K_FLAGS),
+	W4(ckpt_rec_pty, c_oflag, K_FLAGS), W4(ckpt_rec_pty, c_cflag, K_FLAGS),
+	W4(ckpt_rec_pty, c_lflag, K_FLAGS), W4(ckpt_rec_pty, c_ispeed, K_VAL),
+	W4(ckpt_rec_pty, c_ospeed, K_VAL), W1(ckpt_rec_pty, c_line, K_ENUM),
+	W2(ckpt_rec_pty, ws_row, K_VAL), W2(ckpt_rec_pty, ws_col, K_VAL),
+	FEND,
+};
+
 static const struct fz_path p_mqueue = {
 	offsetof(struct ckpt_rec_mqueue, name_len), offsetof(struct ckpt_rec_mqueue, name),
 };
@@ -661,6 +671,7 @@ static const struct fz_rec fz_recs[] = {
 	REC(IPC_MSG, f_ipc_msg),
 	REC(SEM_UNDO, f_sem_undo),
 	REC(MQUEUE, f_mqueue, .path = &p_mqueue),
+	REC(PTY, f_pty),
 	REC(SOCKET, f_socket),
 	REC(SOCK_TCP, f_sock_tcp),
 	REC(SOCK_QUEUE, f_sock_queue),
