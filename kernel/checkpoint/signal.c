@@ -413,9 +413,12 @@ static int ckpt_queue_signals(const struct ckpt_rec_sigpending *r,
  * @ctx: restart context
  * @t: the task, current
  *
- * Signals queued to the task while restart built it are dropped.  The
- * leader also sets its process's queue, and stops the process if it was
- * saved stopped.
+ * Signals queued to the task while restart built it are dropped, but for
+ * a fatal one: a SIGKILL (restart aborted, or from anyone who may kill the
+ * task) makes the task fail, so that it never waits at the gate with its
+ * kill lost.  The leader also sets its process's queue, and stops the
+ * process if it was saved stopped.
+ * Return: 0, -EINTR for a fatal signal, or the error of queueing one
  */
 int ckpt_restore_signals(struct ckpt_ctx *ctx, struct ckpt_task *t)
 {
@@ -426,6 +429,12 @@ int ckpt_restore_signals(struct ckpt_ctx *ctx, struct ckpt_task *t)
 
 	if (!lock_task_sighand(current, &flags))
 		return -ESRCH;
+	/* under the lock: a SIGKILL sent after this is queued after the flush */
+	if (__fatal_signal_pending(current) ||
+	    (current->signal->flags & SIGNAL_GROUP_EXIT)) {
+		unlock_task_sighand(current, &flags);
+		return -EINTR;
+	}
 	flush_sigqueue(&current->pending);
 	if (leader)
 		flush_sigqueue(&current->signal->shared_pending);
