@@ -1276,6 +1276,90 @@ static void expect_refused(struct __test_metadata *_metadata,
 	EXPECT_TRUE(wait_state(pid, 'S', CKPT_WAIT_MS));
 }
 
+/*
+ * Watches on files that only another process of the image holds: after
+ * adding an eventfd and a pipe to its epoll, the process closes its fds of
+ * them, and only its child keeps them (the child closes the epoll).  After
+ * restart the child writes to both and the epoll reports each with its
+ * data; once the child has exited, its files are gone and so are the
+ * watches.  The child stays until the parent has seen both events: when
+ * the last fd of a watched file closes, its watch goes, event or not.
+ */
+static void wl_watch_in_child(const char *dir)
+{
+	struct epoll_event ev[4];
+	int efd, ep, p[2], st, n, i;
+	long got = 0, bad = 0;
+	pid_t c;
+
+	wl_task_setup();
+	efd = eventfd(0, EFD_NONBLOCK);
+	ep = epoll_create1(0);
+	if (efd < 0 || ep < 0 || pipe2(p, O_NONBLOCK) ||
+	    ep_add(ep, efd, EPOLLIN, 1) ||
+	    ep_add(ep, p[0], EPOLLIN | EPOLLET, 2))
+		_exit(40);
+	c = fork();
+	if (c < 0)
+		_exit(41);
+	if (!c) {
+		close(ep);
+		wait_go(dir);
+		if (!efd_write(efd, 5))
+			_exit(1);
+		if (write(p[1], "x", 1) != 1)
+			_exit(2);
+		while (access(dpath(dir, "seen"), F_OK))
+			usleep(10000);
+		_exit(0);
+	}
+	close(efd);
+	close(p[0]);
+	close(p[1]);
+	put_long(dpath(dir, "ready"), 1);
+	wait_go(dir);
+
+	while (got != 3) {
+		n = epoll_wait(ep, ev, 4, 10000);
+		if (n <= 0) {
+			bad |= (n < 0 ? errno : 255) << 8;
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			if (ev[i].data.u64 == 1 || ev[i].data.u64 == 2)
+				got |= 1 << (ev[i].data.u64 - 1);
+			else
+				bad |= 2;
+		}
+	}
+	if (got != 3)
+		bad |= 4 | got << 5;
+	put_long(dpath(dir, "seen"), 1);
+	if (waitpid(c, &st, 0) != c || !WIFEXITED(st) || WEXITSTATUS(st))
+		bad |= 8;
+	/* the child's files were the watched ones: their watches went */
+	if (epoll_wait(ep, ev, 4, 0) != 0)
+		bad |= 16;
+	put_long(dpath(dir, "done"), bad);
+	_exit(0);
+}
+
+TEST_F_TIMEOUT(evfd, epoll_watch_in_child, 300)
+{
+	const char *img = spath(&self->s, "img");
+	long done;
+
+	self->pid = start_wl(_metadata, &self->s, wl_watch_in_child);
+	ASSERT_TRUE(wl_started(&self->s));
+	/* the same pids: the process waits for its child */
+	self->pid = cycle_tree(_metadata, img, self->pid, RESTART_PIDS);
+	done = go_and_wait(_metadata, &self->s, "done", 0);
+	EXPECT_EQ(0, done) {
+		TH_LOG("watches held by the child: mask %#lx", done);
+	}
+	reap_top(_metadata, &self->pid);
+}
+
 static void wl_pause(const char *dir)
 {
 	put_long(dpath(dir, "ready"), 1);
