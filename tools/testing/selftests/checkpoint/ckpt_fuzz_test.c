@@ -43,6 +43,7 @@
 #include <sys/timerfd.h>
 #include <sys/un.h>
 #include <sys/utsname.h>
+#include <termios.h>
 
 #include "../kselftest_harness.h"
 #include "ckpt_util.h"
@@ -2367,6 +2368,25 @@ static void wl_rich_fn(const char *dir)
  * and an epoll watching that epoll (nested) with edge and one-shot
  * watches.
  */
+/* a pty pair, both ends open, its slave's settings and size changed */
+static void wl_pty_fn(const char *dir)
+{
+	struct winsize ws = { .ws_row = 31, .ws_col = 91 };
+	struct termios tio;
+	int m = posix_openpt(O_RDWR | O_NOCTTY), s;
+
+	if (m < 0 || grantpt(m) || unlockpt(m))
+		_exit(60);
+	s = open(ptsname(m), O_RDWR | O_NOCTTY);
+	if (s < 0 || tcgetattr(s, &tio))
+		_exit(61);
+	tio.c_lflag &= ~(ECHO | ICANON);
+	tio.c_cc[VMIN] = 1;
+	if (tcsetattr(s, TCSANOW, &tio) || ioctl(m, TIOCSWINSZ, &ws))
+		_exit(62);
+	wl_ready_file(dir);
+}
+
 static void wl_evfd_fn(const char *dir)
 {
 	struct itimerspec its = { .it_interval = { 1, 0 }, .it_value = { 30, 0 } };
@@ -2640,7 +2660,7 @@ static void load_seeds(struct __test_metadata *_metadata)
 	static const char *const names[] = {
 		"plain", "threads", "pipe-tree", "shm-memfd", "filedata",
 		"rich", "container", "exclude", "evfd", "sysv", "ipc-box",
-		"sockets", "netns", "exclude-net",
+		"sockets", "netns", "exclude-net", "pty",
 	};
 	char img[160], why[256];
 	size_t i;
@@ -2916,6 +2936,8 @@ TEST_F_TIMEOUT(fuzz, restart_mutated_images, 3600)
 	make_seed(_metadata, "evfd", wl_evfd_fn, NULL);
 	make_seed(_metadata, "sysv", wl_sysv_fn, NULL);
 	make_seed(_metadata, "sockets", wl_sockets_fn, NULL);
+	if (!access("/dev/ptmx", R_OK | W_OK))
+		make_seed(_metadata, "pty", wl_pty_fn, NULL);
 	make_container_seed(_metadata);
 	make_ns_seed(_metadata, "ipc-box", wl_ipcbox_fn, CLONE_NEWIPC | CLONE_NEWUTS);
 	make_ns_seed(_metadata, "netns", wl_netns_fn, CLONE_NEWNET);
