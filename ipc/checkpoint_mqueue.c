@@ -110,11 +110,14 @@ struct dentry **ckpt_mq_list(struct ipc_namespace *ns, unsigned int *nr)
 		n = 0;
 		spin_lock(&root->d_lock);
 		hlist_for_each_entry(d, &root->d_children, d_sib) {
-			if (d_really_is_negative(d) || !d_is_reg(d))
-				continue;
-			if (n < max)
-				list[n] = dget(d);
-			n++;
+			/* a child's lock nests in its parent's, as in d_walk() */
+			spin_lock_nested(&d->d_lock, DENTRY_D_LOCK_NESTED);
+			if (!d_really_is_negative(d) && d_is_reg(d)) {
+				if (n < max)
+					list[n] = dget_dlock(d);
+				n++;
+			}
+			spin_unlock(&d->d_lock);
 		}
 		spin_unlock(&root->d_lock);
 		if (list || !n)
@@ -154,7 +157,8 @@ struct dentry *ckpt_mq_create(struct ipc_namespace *ns, const char *name,
 	ret = mnt_want_write(mnt);
 	if (ret)
 		return ERR_PTR(ret);
-	inode_lock(d_inode(root));
+	/* the parent of what vfs_unlink() may lock, as mq_unlink() locks it */
+	inode_lock_nested(d_inode(root), I_MUTEX_PARENT);
 	dentry = lookup_one_len(name, root, strlen(name));
 	if (IS_ERR(dentry))
 		goto out;
