@@ -881,34 +881,53 @@ int ckpt_sock_restore_opts(struct ckpt_rsock *rs)
 }
 
 /**
+ * ckpt_sock_reserve_fix - make room for buffers to note with ckpt_sock_add_fix()
+ * @rs: the socket
+ * @more: how many more buffers
+ *
+ * Context: may sleep; ckpt_sock_add_fix() then runs under the queue's lock.
+ * Return: 0 or -ENOMEM
+ */
+int ckpt_sock_reserve_fix(struct ckpt_rsock *rs, unsigned int more)
+{
+	unsigned int want = rs->nr_fix + more, cap;
+	struct sk_buff **fix;
+	u32 *fix_pid;
+
+	if (want < more)
+		return -ENOMEM;
+	if (want <= rs->max_fix)
+		return 0;
+	cap = max3(want, 2 * rs->max_fix, 8U);
+	fix = kvrealloc(rs->fix, array_size(cap, sizeof(*fix)),
+			GFP_KERNEL_ACCOUNT);
+	if (!fix)
+		return -ENOMEM;
+	rs->fix = fix;
+	fix_pid = kvrealloc(rs->fix_pid, array_size(cap, sizeof(*fix_pid)),
+			    GFP_KERNEL_ACCOUNT);
+	if (!fix_pid)
+		return -ENOMEM;
+	rs->fix_pid = fix_pid;
+	rs->max_fix = cap;
+	return 0;
+}
+
+/**
  * ckpt_sock_add_fix - note a buffer whose sender pid is set at the end
- * @rs: the socket whose queue holds it
+ * @rs: the socket whose queue holds it, with room reserved for it
  * @skb: the buffer
  * @pid: the sender's pid in the image
+ *
+ * Context: any; allocates nothing (see ckpt_sock_reserve_fix()).
  */
-int ckpt_sock_add_fix(struct ckpt_rsock *rs, struct sk_buff *skb, u32 pid)
+void ckpt_sock_add_fix(struct ckpt_rsock *rs, struct sk_buff *skb, u32 pid)
 {
-	unsigned int n = rs->nr_fix;
-
-	if (!(n & (n - 1)) || !n) {
-		unsigned int cap = n ? 2 * n : 8;
-		struct sk_buff **fix;
-		u32 *fix_pid;
-
-		fix = kvrealloc(rs->fix, cap * sizeof(*fix), GFP_KERNEL_ACCOUNT);
-		if (!fix)
-			return -ENOMEM;
-		rs->fix = fix;
-		fix_pid = kvrealloc(rs->fix_pid, cap * sizeof(*fix_pid),
-				    GFP_KERNEL_ACCOUNT);
-		if (!fix_pid)
-			return -ENOMEM;
-		rs->fix_pid = fix_pid;
-	}
-	rs->fix[n] = skb;
-	rs->fix_pid[n] = pid;
+	if (WARN_ON_ONCE(rs->nr_fix >= rs->max_fix))
+		return;
+	rs->fix[rs->nr_fix] = skb;
+	rs->fix_pid[rs->nr_fix] = pid;
 	rs->nr_fix++;
-	return 0;
 }
 
 /**

@@ -59,6 +59,7 @@ struct ckpt_sksave {
  * @fix:	sk_buffs whose sender pid is set at the end
  * @fix_pid:	the pid (in the image) of each
  * @nr_fix:	how many
+ * @max_fix:	room in @fix and @fix_pid
  * @repair:	TCP: in repair mode until the end
  * @priv:	what the family keeps (inet.c)
  */
@@ -77,6 +78,7 @@ struct ckpt_rsock {
 	struct sk_buff **fix;
 	u32 *fix_pid;
 	unsigned int nr_fix;
+	unsigned int max_fix;
 	bool repair;
 	bool bound;
 	bool committed;
@@ -151,7 +153,8 @@ void ckpt_qw_free(struct ckpt_qwriter *w);
 
 int ckpt_sock_setopt(struct socket *sock, int level, int name, int val);
 int ckpt_sock_restore_opts(struct ckpt_rsock *rs);
-int ckpt_sock_add_fix(struct ckpt_rsock *rs, struct sk_buff *skb, u32 pid);
+int ckpt_sock_reserve_fix(struct ckpt_rsock *rs, unsigned int more);
+void ckpt_sock_add_fix(struct ckpt_rsock *rs, struct sk_buff *skb, u32 pid);
 void ckpt_sock_apply_fix(struct ckpt_ctx *ctx, struct ckpt_rsock *rs);
 struct ckpt_rsock *ckpt_rsock_get(struct ckpt_ctx *ctx, u32 ref);
 int ckpt_sock_set_peercred(struct ckpt_ctx *ctx, struct ckpt_rsock *rs);

@@ -1027,7 +1027,7 @@ static int ckpt_unix_send(struct ckpt_ctx *ctx, struct ckpt_rsock *rs,
 	struct cmsghdr *cm;
 	void *cbuf = NULL;
 	int ret = 0, *fdp;
-	u32 i;
+	u32 i, nskb;
 
 	if (clen) {
 		cbuf = kzalloc(clen, GFP_KERNEL);
@@ -1093,12 +1093,27 @@ static int ckpt_unix_send(struct ckpt_ctx *ctx, struct ckpt_rsock *rs,
 		ret = ret == len ? 0 : -ENOBUFS;
 	if (ret || !creds)
 		goto out;
-	/* the buffers just queued get their sender's pid at the end */
+	/*
+	 * The buffers just queued get their sender's pid at the end: count
+	 * them, make room (which may sleep), then note them.  Only restart
+	 * touches the queue: none of its tasks runs yet.
+	 */
 	spin_lock_bh(&q->lock);
 	skb = prev ? prev->next : q->next;
-	for (; !ret && skb != (struct sk_buff *)q; skb = skb->next)
-		if (skb->sk == from->sk)
-			ret = ckpt_sock_add_fix(rs, skb, le32_to_cpu(m->pid));
+	for (nskb = 0; skb != (struct sk_buff *)q; skb = skb->next)
+		nskb += skb->sk == from->sk;
+	spin_unlock_bh(&q->lock);
+	ret = ckpt_sock_reserve_fix(rs, nskb);
+	if (ret)
+		goto out;
+	spin_lock_bh(&q->lock);
+	skb = prev ? prev->next : q->next;
+	for (; nskb && skb != (struct sk_buff *)q; skb = skb->next) {
+		if (skb->sk == from->sk) {
+			ckpt_sock_add_fix(rs, skb, le32_to_cpu(m->pid));
+			nskb--;
+		}
+	}
 	spin_unlock_bh(&q->lock);
 out:
 	if (nfd) {
