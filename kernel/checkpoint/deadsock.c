@@ -146,6 +146,20 @@ u32 ckpt_socket_kind(struct file *file)
 }
 
 /**
+ * ckpt_is_dead_socket - whether a file is a socket ckpt_dead_socket() made
+ * @file: an open file
+ *
+ * A restarted task keeps its dead sockets; a later checkpoint saves each
+ * as what it is, a CKPT_FILE_NET_SKIPPED, whatever cr.exclude says then.
+ */
+bool ckpt_is_dead_socket(struct file *file)
+{
+	struct socket *sock = sock_from_file(file);
+
+	return sock && sock->ops == &ckpt_dead_ops;
+}
+
+/**
  * ckpt_dead_socket - a socket whose connection is gone
  * @family: the AF_* family it reports
  * @type: the SOCK_* type it reports

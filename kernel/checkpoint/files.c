@@ -253,7 +253,8 @@ static int ckpt_collect_file(struct ckpt_ctx *ctx, struct ckpt_obj *obj)
 	if (pipe) {
 		p = ckpt_obj_collect(ctx, &ckpt_pipe_ops, pipe);
 	} else if (ckpt_is_socket(file)) {
-		if (!(ctx->cur && (ctx->cur->exclude & CKPT_EXCLUDE_NET)))
+		if (!(ctx->cur && (ctx->cur->exclude & CKPT_EXCLUDE_NET)) &&
+		    !ckpt_is_dead_socket(file))
 			p = ckpt_sock_collect_file(ctx, file);
 	} else {
 		p = ckpt_pty_collect_file(ctx, file);
@@ -363,8 +364,12 @@ static int ckpt_file_type(struct ckpt_ctx *ctx, struct ckpt_obj *obj,
 	if (file->f_flags & FASYNC)
 		return ckpt_err(ctx, -EOPNOTSUPP, CKPT_OBJ_FILE, fd, 0,
 				"fd %d: O_ASYNC is not supported", fd);
-	/* cr.exclude's net bit: the runtime reconnects by itself */
-	if (S_ISSOCK(mode) && (ctx->cur->exclude & CKPT_EXCLUDE_NET))
+	/*
+	 * cr.exclude's net bit: the runtime reconnects by itself.  A dead
+	 * socket an earlier restart left in its place stays one.
+	 */
+	if (S_ISSOCK(mode) && ((ctx->cur->exclude & CKPT_EXCLUDE_NET) ||
+			       ckpt_is_dead_socket(file)))
 		return CKPT_FILE_NET_SKIPPED;
 	if (ckpt_is_socket(file))
 		return ckpt_sock_file_type(ctx, obj, obj_ref);

@@ -513,11 +513,17 @@ int ckpt_fill_shmem(struct ckpt_ctx *ctx, struct file *file);
 struct file *ckpt_filedata_file(struct ckpt_ctx *ctx, u32 ref, bool *named);
 #ifdef CONFIG_NET
 u32 ckpt_socket_kind(struct file *file);
+bool ckpt_is_dead_socket(struct file *file);
 struct file *ckpt_dead_socket(int family, int type, int flags);
 #else
 static inline u32 ckpt_socket_kind(struct file *file)
 {
 	return 0;
+}
+
+static inline bool ckpt_is_dead_socket(struct file *file)
+{
+	return false;
 }
 
 static inline struct file *ckpt_dead_socket(int family, int type, int flags)
