@@ -1473,7 +1473,10 @@ static int ckpt_udp_queue(struct ckpt_rsock *rs, const u8 *src, u32 slen,
 	skb_pull(skb, skb->len);
 	skb_put_data(skb, data, len);
 	skb->ip_summed = CHECKSUM_UNNECESSARY;
+	/* as the receive path queues it: with bottom halves off */
+	local_bh_disable();
 	ret = __udp_enqueue_schedule_skb(sk, skb);
+	local_bh_enable();
 	if (ret) {
 		kfree_skb(skb);
 		return ret == -ENOMEM ? -ENOBUFS : ret;
