@@ -242,12 +242,18 @@ static int ckpt_restore_altstack(const struct ckpt_rec_task *r)
 		return 0;
 	}
 	if ((flags & ~SS_AUTODISARM) || size < MINSIGSTKSZ ||
-	    !sigaltstack_size_valid(size) || sp >= TASK_SIZE_MAX ||
-	    size > TASK_SIZE_MAX - sp)
+	    sp >= TASK_SIZE_MAX || size > TASK_SIZE_MAX - sp)
 		return -EINVAL;
+	/* as sigaltstack(2): the size checked and set under the siglock */
+	spin_lock_irq(&current->sighand->siglock);
+	if (!sigaltstack_size_valid(size)) {
+		spin_unlock_irq(&current->sighand->siglock);
+		return -EINVAL;
+	}
 	current->sas_ss_sp = sp;
 	current->sas_ss_size = size;
 	current->sas_ss_flags = flags;
+	spin_unlock_irq(&current->sighand->siglock);
 	return 0;
 }
 
