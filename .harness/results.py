@@ -164,15 +164,23 @@ REPORT_RE = re.compile(r"^(BUG: |WARNING: |UBSAN: |Oops|general protection fault
 LEAK_BEGIN = "@@CKPT-KMEMLEAK-BEGIN@@"
 LEAK_END = "@@CKPT-KMEMLEAK-END@@"
 LEAK_RE = re.compile(r"^\s*unreferenced object 0x[0-9a-f]+ \(size (\d+)\)")
+# /proc/sys/kernel/tainted after the suite; TAINT_TEST (KUnit ran) is expected
+TAINT_RE = re.compile(r"^@@CKPT-TAINT@@ (\d+)")
+TAINT_TEST = 1 << 18
 
 
 def reports(lines):
     """The first line of every kernel report, and kmemleak's unreferenced objects
     with the first frame of their backtrace."""
     out = []
+    seen = set()
     leak = False
     for i, raw in enumerate(lines):
         line = raw.replace("\r", "").rstrip("\n")
+        m = TAINT_RE.match(line)
+        if m and int(m.group(1)) & ~TAINT_TEST:
+            out.append("kernel tainted: %s (/proc/sys/kernel/tainted)" % m.group(1))
+            continue
         if LEAK_BEGIN in line:
             leak = True
             continue
@@ -191,7 +199,9 @@ def reports(lines):
         if not TS_RE.match(line):
             continue  # not a kernel message
         text = TS_RE.sub("", line)
-        if REPORT_RE.match(text):
+        # the console's errors come again in the ring buffer's dump: once each
+        if REPORT_RE.match(text) and line.strip() not in seen:
+            seen.add(line.strip())
             out.append(text)
     return out
 
