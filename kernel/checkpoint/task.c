@@ -234,6 +234,7 @@ static int ckpt_restore_altstack(const struct ckpt_rec_task *r)
 {
 	u64 sp = le64_to_cpu(r->sas_ss_sp), size = le64_to_cpu(r->sas_ss_size);
 	u32 flags = le32_to_cpu(r->sas_ss_flags);
+	unsigned long irqflags;
 
 	if (flags == SS_DISABLE || (!sp && !size && !flags)) {
 		current->sas_ss_sp = 0;
@@ -245,15 +246,16 @@ static int ckpt_restore_altstack(const struct ckpt_rec_task *r)
 	    sp >= TASK_SIZE_MAX || size > TASK_SIZE_MAX - sp)
 		return -EINVAL;
 	/* as sigaltstack(2): the size checked and set under the siglock */
-	spin_lock_irq(&current->sighand->siglock);
+	if (!lock_task_sighand(current, &irqflags))
+		return -ESRCH;
 	if (!sigaltstack_size_valid(size)) {
-		spin_unlock_irq(&current->sighand->siglock);
+		unlock_task_sighand(current, &irqflags);
 		return -EINVAL;
 	}
 	current->sas_ss_sp = sp;
 	current->sas_ss_size = size;
 	current->sas_ss_flags = flags;
-	spin_unlock_irq(&current->sighand->siglock);
+	unlock_task_sighand(current, &irqflags);
 	return 0;
 }
 
