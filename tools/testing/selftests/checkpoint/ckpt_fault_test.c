@@ -726,9 +726,6 @@ static const char *memcg_make(char *path, const char *max)
 	return NULL;
 }
 
-/* written through it, so that the compiler keeps the stores */
-static char *volatile big_mem;
-
 /* 32 MiB of written memory, once it is written */
 static pid_t start_big(struct __test_metadata *_metadata)
 {
@@ -748,8 +745,9 @@ static pid_t start_big(struct __test_metadata *_metadata)
 		p = malloc(32 << 20);
 		if (!p)
 			_exit(1);
-		big_mem = p;
-		memset(big_mem, 0x5a, 32 << 20);
+		memset(p, 0x5a, 32 << 20);
+		/* the memory is used: the compiler must keep the stores */
+		asm volatile("" : : "r" (p) : "memory");
 		if (write(ready[1], "r", 1) != 1)
 			_exit(1);
 		wl_task_setup();
