@@ -39,6 +39,7 @@ struct ckpt_pagebuf {
 	unsigned long next;	/* where the walk stopped */
 	unsigned long fault;	/* a page to fault in first, or 0 */
 	const struct ckpt_anon_keep *keep; /* only these and block headers */
+	unsigned long block_end; /* the end of the last block header seen */
 	struct page *pages[CKPT_PAGES_BATCH];
 	struct bio_vec bv[CKPT_PAGES_BATCH];
 	struct {
@@ -85,16 +86,21 @@ static struct ckpt_pages *ckpt_pages(struct ckpt_ctx *ctx)
  * mapping, with the IS_MMAPPED bit (0x2) alone.  cr.exclude's anon bit
  * keeps such a page so that free() and realloc() of the block still work
  * after restart (mappings merge, so a block may start anywhere in a VMA).
+ * The pages inside a block found so are not read: the next block can only
+ * start at its end, which *@end is set to.
  */
 static bool ckpt_block_header(struct vm_area_struct *vma, struct page *page,
-			      unsigned long addr)
+			      unsigned long addr, unsigned long *end)
 {
 	u64 *p = kmap_local_page(page);
 	u64 prev_size = p[0], size = p[1];
 
 	kunmap_local(p);
-	return !prev_size && (size & ~PAGE_MASK) == 2 && size > PAGE_SIZE &&
-	       size - 2 <= vma->vm_end - addr;
+	if (prev_size || (size & ~PAGE_MASK) != 2 || size <= PAGE_SIZE ||
+	    size - 2 > vma->vm_end - addr)
+		return false;
+	*end = addr + size - 2;
+	return true;
 }
 
 /* the private copy of a page is what the image needs */
@@ -112,7 +118,9 @@ static bool ckpt_want_page(struct ckpt_pagebuf *b, struct vm_area_struct *vma,
 	for (i = 0; i < b->keep->nr; i++)
 		if (addr >= b->keep->r[i].start && addr < b->keep->r[i].end)
 			return true;
-	return ckpt_block_header(vma, page, addr);
+	if (addr < b->block_end)
+		return false;	/* inside a block: no header there */
+	return ckpt_block_header(vma, page, addr, &b->block_end);
 }
 
 /**
@@ -213,6 +221,18 @@ static int ckpt_pmd_huge(pmd_t *pmd, unsigned long addr, unsigned long end,
 }
 #endif
 
+/* whether [@start, @end) holds a page of a range to keep */
+static bool ckpt_keep_overlaps(const struct ckpt_anon_keep *keep,
+			       unsigned long start, unsigned long end)
+{
+	unsigned int i;
+
+	for (i = 0; i < keep->nr; i++)
+		if (start < keep->r[i].end && keep->r[i].start < end)
+			return true;
+	return false;
+}
+
 /* a full batch ends the walk; it goes on at b->next */
 static int ckpt_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long end,
 			  struct mm_walk *walk)
@@ -224,6 +244,10 @@ static int ckpt_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long end,
 	bool huge;
 	int ret;
 
+	/* inside a block malloc mapped, with nothing to keep: no page wanted */
+	if (b->keep && end <= b->block_end &&
+	    !ckpt_keep_overlaps(b->keep, addr, end))
+		return 0;
 	ret = ckpt_pmd_huge(pmd, addr, end, walk, &huge);
 	if (huge)
 		return ret;
@@ -336,6 +360,7 @@ int ckpt_dump_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 	if (!b)
 		return -ENOMEM;
 	b->keep = keep;
+	b->block_end = 0;
 	while (addr < end && !ret) {
 		ret = mmap_read_lock_killable(mm);
 		if (ret)
