@@ -242,6 +242,7 @@ if init:
     print("init", init, flush=True)
     os.waitpid(init, 0)
     sys.exit(0)
+os.setsid()                             # the session of the container is its own (criu requires it)
 # init: the clients; its child: the servers (TCP on the loopback, unix on an abstract name)
 tl = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 tl.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -317,7 +318,8 @@ def w5_start(n):
 
 # C workloads, built in the guest (gcc from the host root) at the start of the bench
 C_SRC = {
-    # W2: argv[1] processes in a new pid namespace (its init and the others), argv[2] KiB dirtied each
+    # W2: argv[1] processes in a new pid namespace (its init and the others), argv[2] KiB dirtied each;
+    # WS: with argv[3], also a new ipc namespace whose init attaches and writes a SysV segment of that many MiB
     "w2": r"""
 #define _GNU_SOURCE
 #include <sched.h>
@@ -326,21 +328,31 @@ C_SRC = {
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/shm.h>
 #include <sys/wait.h>
 static char *volatile keep;	/* so that the compiler keeps the memory */
 static void dirty(long kib) { keep = malloc(kib << 10); memset(keep, 1, kib << 10); }
 int main(int argc, char **argv)
 {
 	long n = atol(argv[1]), kib = atol(argv[2]), i;
+	size_t shm = argc > 3 ? (size_t)atol(argv[3]) << 20 : 0;
 	int p[2];
 	pid_t init;
 	char c;
 
-	if (pipe(p) || unshare(CLONE_NEWPID))
+	if (pipe(p) || unshare(CLONE_NEWPID | (shm ? CLONE_NEWIPC : 0)))
 		return 1;
 	init = fork();
 	if (!init) {
 		setsid();	/* the session of the container is its own */
+		if (shm) {
+			int id = shmget(IPC_PRIVATE, shm, IPC_CREAT | 0600);
+			char *a = id < 0 ? (char *)-1 : shmat(id, NULL, 0);
+
+			if (a == (char *)-1)
+				_exit(1);
+			memset(a, 1, shm);
+		}
 		for (i = 1; i < n; i++) {
 			if (!fork()) {
 				dirty(kib);
@@ -398,22 +410,114 @@ int main(int argc, char **argv)
 }
 
 
+MPI_SRC = os.path.join(os.environ.get("CKPT_REPO", os.getcwd()),
+                       "tools/testing/selftests/checkpoint/ckpt_mpi_wl.c")
+
+
 def build_c():
-    """Compile the C workloads into TMP."""
+    """Compile the C workloads into TMP (and the MPI program, if mpicc is there)."""
     for name, src in C_SRC.items():
         path = "%s/%s.c" % (TMP, name)
         with open(path, "w") as f:
             f.write(src)
         subprocess.run(["gcc", "-O2", "-pthread", "-o", "%s/%s" % (TMP, name), path], check=True)
+    if shutil.which("mpicc") and shutil.which("mpirun"):
+        subprocess.run(["mpicc", "-O2", "-o", TMP + "/mpi_wl", MPI_SRC], check=True)
 
 
-def w2_start(n):
-    """W2: n processes in a pid namespace, 1 MiB dirtied each; the target is the namespace's init."""
-    t = spawn([TMP + "/w2", str(n), "1024"], "w2-%d" % n)
+def ready_init(t):
+    """A launcher that prints "ready PID" once its container is: the target is the container's init."""
     t.wait_ready()
     with open(t.out) as f:
         t.pid = int(f.read().split()[1])
     return t
+
+
+def w2_start(n):
+    """W2: n processes in a pid namespace, 1 MiB dirtied each; the target is the namespace's init."""
+    return ready_init(spawn([TMP + "/w2", str(n), "1024"], "w2-%d" % n))
+
+
+def ws_start(n):
+    """WS: the init of a container (pid and ipc namespaces) with a written SysV segment of n MiB."""
+    return ready_init(spawn([TMP + "/w2", "1", "0", str(n)], "ws-%d" % n))
+
+
+# W6: a 4-rank Open MPI job (mpirun, its daemon and the ranks) in a container with its own pid, ipc, uts and
+# network namespaces, the ranks exchanging through the vader shared-memory transport; argv: MiB per rank, the
+# job's output file, the cgroup to run in ("" for none).  Ready after the job's second step: by then every
+# rank has written all its memory.
+W6_SRC = r"""
+import ctypes, os, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+mib, out, cg, prog, net = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5] == "1"
+if cg:
+    with open(cg + "/cgroup.procs", "w") as f:
+        f.write(str(os.getpid()))
+# NEWPID NEWIPC NEWUTS, and NEWNET
+if libc.unshare(0x20000000 | 0x08000000 | 0x04000000 | (0x40000000 if net else 0)):
+    raise OSError(ctypes.get_errno(), "unshare")
+cells = max(1024, (mib << 20) // 16)    # two arrays of doubles
+init = os.fork()
+if init == 0:
+    os.setsid()                         # the session of the container is its own (criu requires it)
+    os.execv("/bin/sh", ["sh", "-c", "hostname w6 && %sOMPI_MCA_btl=self,vader "
+             "exec mpirun --allow-run-as-root --oversubscribe -np 4 %s 1000000000 %d %s"
+             % ("ip link set lo up && " if net else "", prog, cells, out)])
+print("init", init, flush=True)
+while True:
+    try:
+        with open(out) as f:
+            if f.read().count("step") >= 2:
+                break
+    except FileNotFoundError:
+        pass
+    if os.waitpid(init, os.WNOHANG)[0]:
+        sys.exit("the job ended before it was ready")
+    time.sleep(0.1)
+print("ready", flush=True)
+os.waitpid(init, 0)
+"""
+
+CG_W6 = "/sys/fs/cgroup/bench-w6"
+
+
+def w6_launch(n, cg, net=True):
+    job = "%s/w6-%d.job" % (TMP, n)
+    try:
+        os.unlink(job)
+    except FileNotFoundError:
+        pass
+    out = "%s/w6-%d%s.out" % (TMP, n, "-anon" if cg else "")
+    with open(out, "w") as f, open("/dev/null") as null:
+        p = subprocess.Popen([sys.executable, "-c", W6_SRC, str(n), job, cg, TMP + "/mpi_wl", "1" if net else "0"],
+                             stdin=null,
+                             stdout=f, stderr=subprocess.STDOUT, cwd=TMP, start_new_session=True,
+                             close_fds=True, env=dict(os.environ, HOME=TMP))
+    return ContainerTarget(p, out)
+
+
+def w6_start(n):
+    """W6: a 4-rank Open MPI job with n MiB per rank in a container, nothing excluded."""
+    if not os.path.exists(TMP + "/mpi_wl"):
+        raise RuntimeError("no mpicc/mpirun: Open MPI is not installed")
+    return w6_launch(n, "")
+
+
+def w6h_start(n):
+    """W6h: the W6 job in pid, ipc and uts namespaces, on the host's network (criu dumps no net namespace
+    here: its netlink dump of one fails on this kernel)."""
+    if not os.path.exists(TMP + "/mpi_wl"):
+        raise RuntimeError("no mpicc/mpirun: Open MPI is not installed")
+    return w6_launch(n, "", net=False)
+
+
+def w6anon_start(n):
+    """W6anon: the same job in a cgroup whose cr.exclude is anon."""
+    if not os.path.exists(TMP + "/mpi_wl"):
+        raise RuntimeError("no mpicc/mpirun: Open MPI is not installed")
+    exclude_cgroup(CG_W6, "anon")
+    return w6_launch(n, CG_W6)
 
 
 def w3_start(n):
@@ -424,19 +528,19 @@ def w3_start(n):
 CG_W4 = "/sys/fs/cgroup/bench-w4"
 
 
-def w4_cgroup():
-    """A cgroup whose cr.exclude is anon (the cr controller enabled at the root)."""
-    if not os.path.isdir(CG_W4):
+def exclude_cgroup(path, mask):
+    """A cgroup whose cr.exclude is mask (the cr controller enabled at the root)."""
+    if not os.path.isdir(path):
         with open("/sys/fs/cgroup/cgroup.subtree_control", "w") as f:
             f.write("+cr")
-        os.mkdir(CG_W4)
-    with open(CG_W4 + "/cr.exclude", "w") as f:
-        f.write("anon")
+        os.mkdir(path)
+    with open(path + "/cr.exclude", "w") as f:
+        f.write(mask)
 
 
 def w4_start(n):
     """W4: n MiB dirtied in malloc()ed arrays and 8 threads, in a cgroup with cr.exclude = anon."""
-    w4_cgroup()
+    exclude_cgroup(CG_W4, "anon")
     t = spawn([TMP + "/wthreads", str(n), "8"], "w4-%d" % n)
     with open(CG_W4 + "/cgroup.procs", "w") as f:
         f.write(str(t.pid))
@@ -449,10 +553,16 @@ def w4full_start(n):
 
 
 class Workload:
-    def __init__(self, name, desc, start, sizes, quick_sizes, floor_mib, ckpt_flags=0, criu_args=()):
+    def __init__(self, name, desc, start, sizes, quick_sizes, floor_mib, ckpt_flags=0, criu_args=(),
+                 runs=None, anon_mib=None, must_live=True):
         self.name, self.desc, self.start = name, desc, start
         self.sizes, self.quick_sizes, self.floor_mib = sizes, quick_sizes, floor_mib
         self.ckpt_flags, self.criu_args = ckpt_flags, list(criu_args)
+        self.runs = runs  # None: by the floor's size
+        # the RssAnon the restored target must have at least, in MiB, for size n (default: the floor's)
+        self.anon_mib = anon_mib or floor_mib
+        # whether the restored target must be alive just after restart (not when its memory was excluded)
+        self.must_live = must_live
 
 
 # One entry per workload: name, description, start(n) -> Target, the sizes n (all, quick mode), and the
@@ -478,6 +588,23 @@ WORKLOADS = [
     Workload("W4", "N MiB dirtied in malloc()ed arrays and 8 threads, cr.exclude = anon", w4_start,
              [1, 1024], [1, 256], lambda n: 0),
     Workload("W4full", "the W4 process, nothing excluded", w4full_start, [1024], [256], lambda n: 0),
+    Workload("WS", "a container (pid and ipc namespaces) whose init has a SysV segment of N MiB attached "
+             "and written", ws_start, [1024], [256], lambda n: n, runs=3, anon_mib=lambda n: 0),
+    # N is MiB per rank; criu needs its network lock and the TCP repair of the runtime's loopback sockets.
+    # Checkpoint kills the job, as criu dump does: its files on tmpfs (the vader segments, the session
+    # directory, its output) stay as the image has them, and restart finds them identical.
+    Workload("W6", "a 4-rank Open MPI job (mpirun, orted, 4 ranks, vader shared memory) in a container with "
+             "its own pid, ipc, uts and net namespaces, N MiB per rank", w6_start, [1, 256], [1, 64],
+             lambda n: 0, ckpt_flags=CHECKPOINT_KILL,
+             criu_args=["--tcp-established", "--network-lock", "nftables"], runs=3),
+    Workload("W6h", "the W6 job without its own network namespace (on the host's loopback)", w6h_start,
+             [1, 256], [1, 64], lambda n: 0, ckpt_flags=CHECKPOINT_KILL,
+             criu_args=["--tcp-established"], runs=3),
+    # its ranks come back without their private anonymous memory (the runtime's pattern reloads it; this
+    # job does not), so they may die after restart: what counts here is the checkpoint
+    Workload("W6anon", "the W6 job in a cgroup whose cr.exclude is anon", w6anon_start, [256], [64],
+             lambda n: 0, ckpt_flags=CHECKPOINT_KILL, must_live=False,
+             criu_args=["--tcp-established", "--network-lock", "nftables"], runs=3),
 ]
 
 
@@ -486,7 +613,9 @@ def runs_for(w, n):
     if os.environ.get("CKPT_BENCH_RUNS"):
         return int(os.environ["CKPT_BENCH_RUNS"])
     mib = w.floor_mib(n)
-    return 1 if QUICK else (7 if mib <= 64 else 5 if mib <= 256 else 3)
+    if QUICK:
+        return 1
+    return w.runs or (7 if mib <= 64 else 5 if mib <= 256 else 3)
 
 
 def sizes_for(w):
@@ -661,10 +790,10 @@ def measure_ours(w, n, r):
     try:
         anon = rss_anon_kib(pid)
         time.sleep(0.2)
-        if not alive(pid):
+        if w.must_live and not alive(pid):
             raise RuntimeError("restored pid %d died right after restart" % pid)
-        if anon < w.floor_mib(n) * 1024:
-            say("  WARNING: restored pid %d has RssAnon %d KiB < %d MiB" % (pid, anon, w.floor_mib(n)))
+        if anon < w.anon_mib(n) * 1024:
+            say("  WARNING: restored pid %d has RssAnon %d KiB < %d MiB" % (pid, anon, w.anon_mib(n)))
     finally:
         kill(pid)
     os.unlink(IMG)
