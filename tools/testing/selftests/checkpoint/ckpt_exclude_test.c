@@ -593,6 +593,27 @@ TEST_F_TIMEOUT(ex, net_sockets, 300)
 	EXPECT_EQ(NSOCK + 1, n);
 	img_free(&im);
 
+	/*
+	 * The restored task, outside the masked cgroup now, checkpointed
+	 * again: its dead sockets are saved as dead sockets, not read as
+	 * sockets of their family.
+	 */
+	ASSERT_LT(0, take(spath(&self->s, "img2"), top, 0, &status)) {
+		TH_LOG("checkpoint of the restored task: %s", strerror(status));
+	}
+	fd = open(spath(&self->s, "img2"), O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, img_load_fd(fd, &im));
+	close(fd);
+	n = 0;
+	for (h = img_next(&im, NULL); h; h = img_next(&im, h)) {
+		f = (const void *)h;
+		if (h->type == CKPT_REC_FILE && f->type == CKPT_FILE_NET_SKIPPED)
+			n++;
+	}
+	EXPECT_EQ(NSOCK + 1, n);
+	img_free(&im);
+
 	put_long(spath(&self->s, "go"), 1);
 	ASSERT_TRUE(wait_long(spath(&self->s, "done"), 0, &done,
 			      CKPT_WAIT_MS));
