@@ -64,13 +64,23 @@ int ckpt_obj_init(struct ckpt_ctx *ctx, bool restart)
  */
 void ckpt_obj_free(struct ckpt_ctx *ctx)
 {
+	bool restart = !ctx->obj_ptrs;
 	struct ckpt_obj *obj;
 	unsigned long ref;
 
+	/*
+	 * The table first: its resize worker may be walking the objects'
+	 * chains, and rhashtable_destroy() waits for it.
+	 */
+	if (ctx->obj_ptrs) {
+		rhashtable_destroy(ctx->obj_ptrs);
+		kfree(ctx->obj_ptrs);
+		ctx->obj_ptrs = NULL;
+	}
 	xa_for_each(&ctx->objs, ref, obj) {
 		const struct ckpt_obj_ops *ops = obj->ops;
 
-		if (!ctx->obj_ptrs) {
+		if (restart) {
 			if (ops->release)
 				ops->release(obj);
 		} else if (ops->forget) {
@@ -81,11 +91,6 @@ void ckpt_obj_free(struct ckpt_ctx *ctx)
 		kfree(obj);
 	}
 	xa_destroy(&ctx->objs);
-	if (ctx->obj_ptrs) {
-		rhashtable_destroy(ctx->obj_ptrs);
-		kfree(ctx->obj_ptrs);
-		ctx->obj_ptrs = NULL;
-	}
 }
 
 /**
