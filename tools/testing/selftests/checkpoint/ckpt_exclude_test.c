@@ -556,13 +556,39 @@ static bool at_dead_socket(const struct ckpt_hdr *h,
 	       ((const struct ckpt_rec_file *)h)->type == CKPT_FILE_NET_SKIPPED;
 }
 
-TEST_F_TIMEOUT(ex, net_sockets, 300)
+/* the CKPT_FILE_NET_SKIPPED records of the valid image @path */
+static int count_dead_sockets(struct __test_metadata *_metadata,
+			      const char *path)
 {
-	const char *img = spath(&self->s, "img");
 	const struct ckpt_rec_file *f;
 	const struct ckpt_hdr *h;
 	struct img im = {};
-	int status, fd, n = 0;
+	int fd, n = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || img_load_fd(fd, &im)) {
+		TH_LOG("%s: cannot load it", path);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	EXPECT_EQ(NULL, img_check(&im, true)) {
+		TH_LOG("%s", im.why);
+	}
+	for (h = img_next(&im, NULL); h; h = img_next(&im, h)) {
+		f = (const void *)h;
+		if (h->type == CKPT_REC_FILE && f->type == CKPT_FILE_NET_SKIPPED)
+			n++;
+	}
+	img_free(&im);
+	return n;
+}
+
+TEST_F_TIMEOUT(ex, net_sockets, 300)
+{
+	const char *img = spath(&self->s, "img");
+	int status;
 	long done;
 	pid_t top;
 
@@ -577,21 +603,8 @@ TEST_F_TIMEOUT(ex, net_sockets, 300)
 	top = cycle_tree(_metadata, img, self->pid, 0);
 	self->pid = top;
 
-	fd = open(img, O_RDONLY | O_CLOEXEC);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, img_load_fd(fd, &im));
-	close(fd);
-	EXPECT_EQ(NULL, img_check(&im, true)) {
-		TH_LOG("%s", im.why);
-	}
-	for (h = img_next(&im, NULL); h; h = img_next(&im, h)) {
-		f = (const void *)h;
-		if (h->type == CKPT_REC_FILE && f->type == CKPT_FILE_NET_SKIPPED)
-			n++;
-	}
 	/* one per socket, the listener too */
-	EXPECT_EQ(NSOCK + 1, n);
-	img_free(&im);
+	EXPECT_EQ(NSOCK + 1, count_dead_sockets(_metadata, img));
 
 	/*
 	 * The restored task, outside the masked cgroup now, checkpointed
@@ -601,18 +614,8 @@ TEST_F_TIMEOUT(ex, net_sockets, 300)
 	ASSERT_LT(0, take(spath(&self->s, "img2"), top, 0, &status)) {
 		TH_LOG("checkpoint of the restored task: %s", strerror(status));
 	}
-	fd = open(spath(&self->s, "img2"), O_RDONLY | O_CLOEXEC);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, img_load_fd(fd, &im));
-	close(fd);
-	n = 0;
-	for (h = img_next(&im, NULL); h; h = img_next(&im, h)) {
-		f = (const void *)h;
-		if (h->type == CKPT_REC_FILE && f->type == CKPT_FILE_NET_SKIPPED)
-			n++;
-	}
-	EXPECT_EQ(NSOCK + 1, n);
-	img_free(&im);
+	EXPECT_EQ(NSOCK + 1, count_dead_sockets(_metadata,
+						spath(&self->s, "img2")));
 
 	put_long(spath(&self->s, "go"), 1);
 	ASSERT_TRUE(wait_long(spath(&self->s, "done"), 0, &done,
