@@ -66,16 +66,6 @@ FIXTURE_TEARDOWN(evfd)
 	scratch_clean(&self->s);
 }
 
-static const char *dpath(const char *dir, const char *name)
-{
-	static char path[8][128];
-	static int n;
-	char *p = path[n++ % 8];
-
-	snprintf(p, sizeof(path[0]), "%s/%s", dir, name);
-	return p;
-}
-
 static void wait_go(const char *dir)
 {
 	while (access(dpath(dir, "go"), F_OK))

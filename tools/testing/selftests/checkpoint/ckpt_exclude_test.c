@@ -101,16 +101,6 @@ FIXTURE_TEARDOWN(ex)
 	scratch_clean(&self->s);
 }
 
-static const char *dpath(const char *dir, const char *name)
-{
-	static char path[4][128];
-	static int n;
-	char *p = path[n++ % 4];
-
-	snprintf(p, sizeof(path[0]), "%s/%s", dir, name);
-	return p;
-}
-
 /* put a line of numbers in dir/name */
 static void put_line(const char *dir, const char *name, const char *fmt, ...)
 {

@@ -51,16 +51,6 @@ FIXTURE_TEARDOWN(ipc)
 	scratch_clean(&self->s);
 }
 
-static const char *dpath(const char *dir, const char *name)
-{
-	static char path[4][128];
-	static int n;
-	char *p = path[n++ % 4];
-
-	snprintf(p, sizeof(path[0]), "%s/%s", dir, name);
-	return p;
-}
-
 /*
  * Ping-pong through MAP_SHARED | MAP_ANONYMOUS memory: a parent and its
  * child take turns; whoever moves checks that the other's last write is

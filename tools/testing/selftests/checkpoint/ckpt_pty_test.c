@@ -47,16 +47,6 @@ FIXTURE_TEARDOWN(pty)
 	scratch_clean(&self->s);
 }
 
-static const char *dpath(const char *dir, const char *name)
-{
-	static char path[8][128];
-	static int n;
-	char *p = path[n++ % 8];
-
-	snprintf(p, sizeof(path[0]), "%s/%s", dir, name);
-	return p;
-}
-
 /* whether the image ends with an error record whose message has @what */
 static bool error_record_has(const char *img, const char *what)
 {

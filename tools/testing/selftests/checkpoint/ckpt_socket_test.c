@@ -71,16 +71,6 @@ FIXTURE_TEARDOWN(sock)
 		scratch_clean(&self->s);
 }
 
-static const char *dpath(const char *dir, const char *name)
-{
-	static char path[4][128];
-	static int n;
-	char *p = path[n++ % 4];
-
-	snprintf(p, sizeof(path[0]), "%s/%s", dir, name);
-	return p;
-}
-
 /* an abstract unix address "\0ckpt-<tag>-<pid>" */
 static socklen_t abstract_addr(struct sockaddr_un *a, const char *tag, int pid)
 {

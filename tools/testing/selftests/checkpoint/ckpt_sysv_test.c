@@ -107,16 +107,6 @@ static void put_str(char *dst, const char *str)
 	memcpy(dst, str, strlen(str) + 1);
 }
 
-static const char *dpath(const char *dir, const char *name)
-{
-	static char path[4][160];
-	static int n;
-	char *p = path[n++ % 4];
-
-	snprintf(p, sizeof(path[0]), "%s/%s", dir, name);
-	return p;
-}
-
 /* remove whatever object an id names, of any kind */
 static void rm_ids(const int *ids, int n)
 {

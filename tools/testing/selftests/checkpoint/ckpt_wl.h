@@ -18,15 +18,21 @@ struct scratch {
 	char dir[64];
 };
 
-/* a path in it: one of the last 8 returned stays valid */
-static inline const char *spath(struct scratch *s, const char *name)
+/* @name in directory @dir: one of the last 8 paths returned stays valid */
+static inline const char *dpath(const char *dir, const char *name)
 {
-	static char path[8][128];
+	static char path[8][160];
 	static int n;
 	char *p = path[n++ % 8];
 
-	snprintf(p, sizeof(path[0]), "%s/%s", s->dir, name);
+	snprintf(p, sizeof(path[0]), "%s/%s", dir, name);
 	return p;
+}
+
+/* a path in it, see dpath() */
+static inline const char *spath(struct scratch *s, const char *name)
+{
+	return dpath(s->dir, name);
 }
 
 static inline void scratch_init(struct scratch *s)
